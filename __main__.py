@@ -1,0 +1,35 @@
+"""ai-observability: one stack per environment. Validate config, then build in dependency order."""
+
+import pulumi
+
+from components.config_loader import load_stack_config
+from components.kube_provider import cluster_provider
+from components.monitoring import MonitoringCore, MonitoringCoreArgs
+from components.namespaces import Namespaces, NamespacesArgs
+
+# Validation happens first: a config mistake stops the program before any resource exists.
+config = load_stack_config()
+
+provider = cluster_provider(config)
+on_cluster = pulumi.ResourceOptions(provider=provider)
+
+namespaces = Namespaces(
+    "namespaces",
+    NamespacesArgs(config.namespaces.created_by_foundation(), config.environment),
+    opts=on_cluster,
+)
+monitoring = MonitoringCore(
+    "monitoring",
+    MonitoringCoreArgs(config, namespace=namespaces.namespace("monitoring")),
+    opts=on_cluster,
+)
+
+pulumi.export("environment", config.environment)
+pulumi.export("monitoringNamespace", monitoring.namespace)
+pulumi.export("inferenceNamespace", namespaces.namespace("inference"))
+pulumi.export("grafanaService", monitoring.grafana_service)
+pulumi.export("prometheusService", monitoring.prometheus_service)
+pulumi.export("alertmanagerService", monitoring.alertmanager_service)
+pulumi.export("grafanaAdminUser", config.monitoring.grafana.admin_user)
+pulumi.export("grafanaAdminPassword", monitoring.grafana_admin_password)
+pulumi.export("grafanaPortForward", monitoring.grafana_port_forward)

@@ -1,0 +1,1 @@
+"""Pulumi components of ai-observability and the pure builders they wrap."""

@@ -1,0 +1,465 @@
+"""The typed configuration of one stack: frozen dataclasses, their defaults, and the parser.
+
+Pure: no pulumi import. `parse_stack_config` takes the raw project config (already JSON-decoded)
+and raises ConfigError naming the full key path on the first problem; `config_loader` reads the
+raw values from Pulumi and turns that error into pulumi.RunError.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from components.config_fields import (
+    ConfigError,
+    check_dns_label,
+    describe,
+    key_path,
+    parse_byte_size,
+    parse_cpu,
+    parse_quantity,
+    read_bool,
+    read_byte_size,
+    read_choice,
+    read_cpu,
+    read_duration,
+    read_int,
+    read_object,
+    read_quantity,
+    read_str,
+    read_str_list,
+    top_key,
+    unknown_key_message,
+)
+
+# --- shared pieces -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Resources:
+    """CPU/memory requests and limits of one container (a memory limit is always set)."""
+
+    cpu_request: str
+    memory_request: str
+    memory_limit: str
+    cpu_limit: str | None = None
+
+    def to_k8s(self) -> dict[str, dict[str, str]]:
+        """The Kubernetes `resources` block."""
+        limits = {"memory": self.memory_limit}
+        if self.cpu_limit:
+            limits["cpu"] = self.cpu_limit
+        return {"requests": {"cpu": self.cpu_request, "memory": self.memory_request}, "limits": limits}
+
+
+@dataclass(frozen=True)
+class Storage:
+    """A persistent volume claim, or none (emptyDir) when disabled."""
+
+    enabled: bool
+    size: str
+    storage_class: str | None = None
+
+
+def parse_resources(raw: Any, path: str, default: Resources) -> Resources:
+    """`{requests: {cpu, memory}, limits: {cpu?, memory}}` merged over default."""
+    obj = read_object(raw, path, ["requests", "limits"])
+    req_path, lim_path = key_path(path, "requests"), key_path(path, "limits")
+    requests = read_object(obj.get("requests"), req_path, ["cpu", "memory"])
+    limits = read_object(obj.get("limits"), lim_path, ["cpu", "memory"])
+    cpu_request = read_cpu(requests, "cpu", req_path, default.cpu_request)
+    memory_request = read_quantity(requests, "memory", req_path, default.memory_request)
+    memory_limit = read_quantity(limits, "memory", lim_path, default.memory_limit)
+    cpu_limit = default.cpu_limit
+    if "cpu" in limits:
+        cpu_limit = read_cpu(limits, "cpu", lim_path, "1")
+    if parse_quantity(memory_limit) < parse_quantity(memory_request):
+        raise ConfigError(
+            key_path(lim_path, "memory"),
+            f"limit {memory_limit} is below the request {memory_request} "
+            f"({key_path(req_path, 'memory')})",
+        )
+    if cpu_limit and parse_cpu(cpu_limit) < parse_cpu(cpu_request):
+        raise ConfigError(
+            key_path(lim_path, "cpu"),
+            f"limit {cpu_limit} is below the request {cpu_request} ({key_path(req_path, 'cpu')})",
+        )
+    return Resources(cpu_request, memory_request, memory_limit, cpu_limit)
+
+
+def parse_storage(raw: Any, path: str, default: Storage) -> Storage:
+    """`{enabled, size, storageClass}` merged over default."""
+    obj = read_object(raw, path, ["enabled", "size", "storageClass"])
+    storage_class = default.storage_class
+    if "storageClass" in obj:
+        storage_class = check_dns_label_or_subdomain(
+            obj["storageClass"], key_path(path, "storageClass")
+        )
+    return Storage(
+        enabled=read_bool(obj, "enabled", path, default.enabled),
+        size=read_quantity(obj, "size", path, default.size),
+        storage_class=storage_class,
+    )
+
+
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+
+def check_dns_label_or_subdomain(value: Any, path: str) -> str:
+    """A Kubernetes name that may contain dots (StorageClass names)."""
+    if not isinstance(value, str) or len(value) > 253 or not _DNS_SUBDOMAIN.match(value):
+        raise ConfigError(path, f"expected a Kubernetes object name, got {describe(value)}")
+    return value
+
+
+# --- namespaces ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NamespacesConfig:
+    """One namespace per concern; names are configurable."""
+
+    monitoring: str = "monitoring"
+    inference: str = "inference"
+    gpu_operator: str = "gpu-operator"
+    tracing: str = "tracing"
+
+    def created_by_foundation(self) -> dict[str, str]:
+        """Concern -> name of the namespaces the foundation creates (the others come with
+        the component that fills them)."""
+        return {"monitoring": self.monitoring, "inference": self.inference}
+
+
+_NAMESPACE_KEYS = {
+    "monitoring": "monitoring",
+    "inference": "inference",
+    "gpuOperator": "gpu_operator",
+    "tracing": "tracing",
+}
+
+
+def parse_namespaces(raw: Any) -> NamespacesConfig:
+    """ai-observability:namespaces."""
+    path = top_key("namespaces")
+    obj = read_object(raw, path, _NAMESPACE_KEYS)
+    default = NamespacesConfig()
+    values: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    for key, attr in _NAMESPACE_KEYS.items():
+        name = check_dns_label(obj.get(key, getattr(default, attr)), key_path(path, key))
+        if name in seen:
+            raise ConfigError(
+                key_path(path, key),
+                f'"{name}" is already used by {key_path(path, seen[name])}; '
+                "each concern needs its own namespace",
+            )
+        seen[name] = key
+        values[attr] = name
+    return NamespacesConfig(**values)
+
+
+# --- Prometheus ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PrometheusConfig:
+    """Prometheus inside kube-prometheus-stack."""
+
+    replicas: int = 1
+    retention: str = "15d"
+    retention_size: str = ""
+    scrape_interval: str = "30s"
+    evaluation_interval: str = "30s"
+    storage: Storage = Storage(enabled=False, size="50Gi")
+    resources: Resources = Resources("500m", "2Gi", "4Gi")
+    node_exporter: bool = True
+    scrape_control_plane: bool = False
+
+
+def parse_prometheus(raw: Any) -> PrometheusConfig:
+    """ai-observability:prometheus."""
+    path = top_key("prometheus")
+    keys = [
+        "replicas",
+        "retention",
+        "retentionSize",
+        "scrapeInterval",
+        "evaluationInterval",
+        "storage",
+        "resources",
+        "nodeExporter",
+        "scrapeControlPlane",
+    ]
+    obj = read_object(raw, path, keys)
+    d = PrometheusConfig()
+    cfg = PrometheusConfig(
+        replicas=read_int(obj, "replicas", path, d.replicas),
+        retention=read_duration(obj, "retention", path, d.retention),
+        retention_size=read_byte_size(obj, "retentionSize", path, d.retention_size),
+        scrape_interval=read_duration(obj, "scrapeInterval", path, d.scrape_interval, "30s"),
+        evaluation_interval=read_duration(
+            obj, "evaluationInterval", path, d.evaluation_interval, "30s"
+        ),
+        storage=parse_storage(obj.get("storage"), key_path(path, "storage"), d.storage),
+        resources=parse_resources(obj.get("resources"), key_path(path, "resources"), d.resources),
+        node_exporter=read_bool(obj, "nodeExporter", path, d.node_exporter),
+        scrape_control_plane=read_bool(obj, "scrapeControlPlane", path, d.scrape_control_plane),
+    )
+    if cfg.retention_size and cfg.storage.enabled:
+        if parse_byte_size(cfg.retention_size) >= parse_quantity(cfg.storage.size):
+            raise ConfigError(
+                key_path(path, "retentionSize"),
+                f"{cfg.retention_size} does not fit in the volume "
+                f"({key_path(path, 'storage.size')} = {cfg.storage.size}); keep it at about "
+                "80% of the volume so the WAL and compaction have room",
+            )
+    return cfg
+
+
+# --- Grafana -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GrafanaConfig:
+    """Grafana inside kube-prometheus-stack."""
+
+    admin_user: str = "admin"
+    persistence: Storage = Storage(enabled=False, size="10Gi")
+    resources: Resources = Resources("100m", "256Mi", "512Mi")
+    dashboard_folder_annotation: str = "grafana_folder"
+
+
+def parse_grafana(raw: Any) -> GrafanaConfig:
+    """ai-observability:grafana."""
+    path = top_key("grafana")
+    obj = read_object(raw, path, ["adminUser", "persistence", "resources"])
+    d = GrafanaConfig()
+    admin_user = read_str(obj, "adminUser", path, d.admin_user)
+    if not re.match(r"^[A-Za-z0-9_.@-]{1,64}$", admin_user):
+        raise ConfigError(
+            key_path(path, "adminUser"),
+            f"expected a login name (letters, digits, _ . @ -), got {describe(admin_user)}",
+        )
+    persistence_path = key_path(path, "persistence")
+    persistence_obj = read_object(obj.get("persistence"), persistence_path, ["enabled", "size"])
+    return GrafanaConfig(
+        admin_user=admin_user,
+        persistence=parse_storage(persistence_obj, persistence_path, d.persistence),
+        resources=parse_resources(obj.get("resources"), key_path(path, "resources"), d.resources),
+    )
+
+
+# --- Alertmanager --------------------------------------------------------------------------
+
+RECEIVER_ROLES = ("paging", "ticket", "heartbeat", "default")
+RECEIVER_TYPES = ("none", "webhook", "slack", "pagerduty")
+
+
+@dataclass(frozen=True)
+class ReceiverConfig:
+    """Where one class of alerts goes. The endpoint itself is a secret (alertmanagerSecrets)."""
+
+    type: str = "none"
+    slack_channel: str | None = None
+
+    @property
+    def needs_secret(self) -> bool:
+        """Whether this receiver needs an endpoint secret."""
+        return self.type != "none"
+
+
+@dataclass(frozen=True)
+class AlertmanagerConfig:
+    """Alertmanager routing and its pod."""
+
+    replicas: int = 1
+    group_by: tuple[str, ...] = ("alertname", "namespace", "model_name")
+    group_wait: str = "30s"
+    group_interval: str = "5m"
+    repeat_interval: str = "4h"
+    heartbeat_repeat_interval: str = "1m"
+    receivers: Mapping[str, ReceiverConfig] = field(
+        default_factory=lambda: {role: ReceiverConfig() for role in RECEIVER_ROLES}
+    )
+    resources: Resources = Resources("50m", "64Mi", "256Mi")
+
+
+def parse_receiver(raw: Any, path: str) -> ReceiverConfig:
+    """One entry of ai-observability:alertmanager.receivers."""
+    obj = read_object(raw, path, ["type", "channel"])
+    kind = read_choice(obj, "type", path, "none", RECEIVER_TYPES)
+    channel = None
+    if kind == "slack":
+        if "channel" not in obj:
+            raise ConfigError(key_path(path, "channel"), "required for a slack receiver, e.g. #ai-alerts")
+        channel = read_str(obj, "channel", path, "")
+        if not re.match(r"^[#@]?[a-z0-9][a-z0-9._-]{0,79}$", channel):
+            raise ConfigError(
+                key_path(path, "channel"), f"expected a Slack channel like #ai-alerts, got {describe(channel)}"
+            )
+    elif "channel" in obj:
+        raise ConfigError(key_path(path, "channel"), f"only a slack receiver has a channel, not {kind}")
+    return ReceiverConfig(type=kind, slack_channel=channel)
+
+
+def parse_alertmanager(raw: Any) -> AlertmanagerConfig:
+    """ai-observability:alertmanager."""
+    path = top_key("alertmanager")
+    keys = [
+        "replicas",
+        "groupBy",
+        "groupWait",
+        "groupInterval",
+        "repeatInterval",
+        "heartbeatRepeatInterval",
+        "receivers",
+        "resources",
+    ]
+    obj = read_object(raw, path, keys)
+    d = AlertmanagerConfig()
+    group_by = read_str_list(obj, "groupBy", path, d.group_by)
+    if "..." not in group_by:
+        for label in ("alertname", "model_name"):
+            if label not in group_by:
+                raise ConfigError(
+                    key_path(path, "groupBy"),
+                    f'must contain "{label}" so that alerts of different '
+                    f"{'models' if label == 'model_name' else 'kinds'} are not grouped together",
+                )
+    receivers_path = key_path(path, "receivers")
+    receivers_obj = read_object(obj.get("receivers"), receivers_path, RECEIVER_ROLES)
+    receivers = {
+        role: parse_receiver(receivers_obj.get(role), key_path(receivers_path, role))
+        for role in RECEIVER_ROLES
+    }
+    return AlertmanagerConfig(
+        replicas=read_int(obj, "replicas", path, d.replicas),
+        group_by=group_by,
+        group_wait=read_duration(obj, "groupWait", path, d.group_wait, "30s"),
+        group_interval=read_duration(obj, "groupInterval", path, d.group_interval, "5m"),
+        repeat_interval=read_duration(obj, "repeatInterval", path, d.repeat_interval, "4h"),
+        heartbeat_repeat_interval=read_duration(
+            obj, "heartbeatRepeatInterval", path, d.heartbeat_repeat_interval, "1m"
+        ),
+        receivers=receivers,
+        resources=parse_resources(obj.get("resources"), key_path(path, "resources"), d.resources),
+    )
+
+
+def parse_receiver_secrets(
+    raw: Any, is_secret: bool, alertmanager: AlertmanagerConfig
+) -> dict[str, str]:
+    """ai-observability:alertmanagerSecrets: one endpoint secret per receiver that needs one."""
+    path = top_key("alertmanagerSecrets")
+    if raw is not None and not is_secret:
+        raise ConfigError(
+            path,
+            "holds receiver endpoints and must be stored encrypted: set each entry with "
+            "`pulumi config set --secret --path alertmanagerSecrets.<receiver> <value>`",
+        )
+    obj = read_object(raw, path, RECEIVER_ROLES)
+    secrets: dict[str, str] = {}
+    for role in RECEIVER_ROLES:
+        receiver = alertmanager.receivers[role]
+        secret_path = key_path(path, role)
+        if not receiver.needs_secret:
+            if role in obj:
+                raise ConfigError(
+                    secret_path,
+                    f"set, but {top_key('alertmanager')}.receivers.{role}.type is none; "
+                    "remove it or choose a receiver type",
+                )
+            continue
+        if role not in obj:
+            raise ConfigError(
+                secret_path,
+                f"required by the {receiver.type} receiver "
+                f"{top_key('alertmanager')}.receivers.{role}; set it with "
+                f"`pulumi config set --secret --path alertmanagerSecrets.{role} <value>`",
+            )
+        value = obj[role]
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(secret_path, "expected a non-empty string")
+        if receiver.type in ("webhook", "slack") and not re.match(r"^https?://\S+$", value):
+            # Do not echo the value: it is a secret.
+            raise ConfigError(secret_path, f"the {receiver.type} receiver needs an http(s) URL")
+        if receiver.type == "pagerduty" and not re.match(r"^[A-Za-z0-9]{32}$", value):
+            raise ConfigError(secret_path, "expected a 32-character PagerDuty integration key")
+        secrets[role] = value
+    return secrets
+
+
+# --- the whole stack -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonitoringConfig:
+    """The monitoring core: kube-prometheus-stack with Prometheus, Alertmanager and Grafana."""
+
+    prometheus: PrometheusConfig = PrometheusConfig()
+    alertmanager: AlertmanagerConfig = field(default_factory=AlertmanagerConfig)
+    grafana: GrafanaConfig = GrafanaConfig()
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    """Everything one stack (environment) deploys."""
+
+    environment: str
+    cluster: str
+    kube_context: str
+    namespaces: NamespacesConfig
+    monitoring: MonitoringConfig
+    # Plain values of secret config: never printed, only ever passed on as pulumi secrets.
+    receiver_secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+
+TOP_LEVEL_KEYS = (
+    "environment",
+    "cluster",
+    "namespaces",
+    "prometheus",
+    "alertmanager",
+    "alertmanagerSecrets",
+    "grafana",
+)
+
+
+def parse_stack_config(
+    raw: Mapping[str, Any], kube_context: str | None, secret_keys: frozenset[str] = frozenset()
+) -> StackConfig:
+    """Validate the raw project config (short key -> decoded value) into a StackConfig."""
+    for key in raw:
+        if key not in TOP_LEVEL_KEYS:
+            message = unknown_key_message(key.split(".")[0].split("[")[0], list(TOP_LEVEL_KEYS))
+            if "." in key or "[" in key:
+                message += "; to set a nested value use `pulumi config set --path`"
+            raise ConfigError(top_key(key), message)
+    for key in ("environment", "cluster"):
+        if key not in raw:
+            raise ConfigError(top_key(key), "required; set it in Pulumi.<stack>.yaml")
+    environment = check_dns_label(raw["environment"], top_key("environment"))
+    cluster = check_dns_label(raw["cluster"], top_key("cluster"))
+    if not kube_context:
+        raise ConfigError(
+            "kubernetes:context",
+            "required: name the kubeconfig context this stack deploys to, so that a stack never "
+            "deploys to whatever context happens to be current",
+        )
+    alertmanager = parse_alertmanager(raw.get("alertmanager"))
+    return StackConfig(
+        environment=environment,
+        cluster=cluster,
+        kube_context=kube_context,
+        namespaces=parse_namespaces(raw.get("namespaces")),
+        monitoring=MonitoringConfig(
+            prometheus=parse_prometheus(raw.get("prometheus")),
+            alertmanager=alertmanager,
+            grafana=parse_grafana(raw.get("grafana")),
+        ),
+        receiver_secrets=parse_receiver_secrets(
+            raw.get("alertmanagerSecrets"), "alertmanagerSecrets" in secret_keys, alertmanager
+        ),
+    )

@@ -1,0 +1,148 @@
+"""Helm values of kube-prometheus-stack, as a pure function of the stack config.
+
+Every key set here exists in the pinned chart's values.yaml (tests/test_chart_keys.py checks it
+against the key catalog in tests/fixtures/), because Helm silently ignores unknown keys.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from components import versions
+from components.config import Resources, StackConfig, Storage
+from components.selection import RELEASE_NAME, selector_values
+
+GRAFANA_ADMIN_SECRET = "grafana-admin"
+GRAFANA_ADMIN_USER_KEY = "admin-user"
+GRAFANA_ADMIN_PASSWORD_KEY = "admin-password"
+ALERTMANAGER_CONFIG_SECRET = "alertmanager-ai-observability"
+ALERTMANAGER_CONFIG_KEY = "alertmanager.yaml"  # the key the operator reads
+DASHBOARD_LABEL = "grafana_dashboard"
+DASHBOARD_LABEL_VALUE = "1"
+
+
+def service_names() -> dict[str, str]:
+    """Service names the chart creates for release RELEASE_NAME (fullname rules of 88.5.3)."""
+    # The release name contains the chart name, so the chart's fullname is the release name.
+    return {
+        "prometheus": f"{RELEASE_NAME}-prometheus",
+        "alertmanager": f"{RELEASE_NAME}-alertmanager",
+        "grafana": f"{RELEASE_NAME}-grafana",
+    }
+
+
+def _image(pin: versions.ImagePin) -> dict[str, str]:
+    return {"registry": pin.registry, "repository": pin.repository, "tag": pin.tag}
+
+
+def _volume_claim(storage: Storage) -> dict[str, Any]:
+    spec: dict[str, Any] = {
+        "accessModes": ["ReadWriteOnce"],
+        "resources": {"requests": {"storage": storage.size}},
+    }
+    if storage.storage_class:
+        spec["storageClassName"] = storage.storage_class
+    return {"volumeClaimTemplate": {"spec": spec}}
+
+
+def prometheus_values(cfg: StackConfig) -> dict[str, Any]:
+    """The `prometheus` block."""
+    prom = cfg.monitoring.prometheus
+    spec: dict[str, Any] = {
+        "image": _image(versions.PROMETHEUS_IMAGE),
+        "replicas": prom.replicas,
+        "retention": prom.retention,
+        "scrapeInterval": prom.scrape_interval,
+        "evaluationInterval": prom.evaluation_interval,
+        "externalLabels": {"cluster": cfg.cluster, "environment": cfg.environment},
+        "enableFeatures": ["exemplar-storage"],
+        "resources": prom.resources.to_k8s(),
+        # emptyDir in dev (data lost on restart), a PVC per replica elsewhere.
+        "storageSpec": _volume_claim(prom.storage) if prom.storage.enabled else {},
+        # Two replicas on two nodes when the cluster has them.
+        "podAntiAffinity": "soft",
+        **selector_values(),
+    }
+    if prom.retention_size:
+        spec["retentionSize"] = prom.retention_size
+    return {"prometheusSpec": spec}
+
+
+def alertmanager_values(cfg: StackConfig) -> dict[str, Any]:
+    """The `alertmanager` block: the configuration itself lives in our own Secret."""
+    am = cfg.monitoring.alertmanager
+    return {
+        "alertmanagerSpec": {
+            "image": _image(versions.ALERTMANAGER_IMAGE),
+            "replicas": am.replicas,
+            "useExistingSecret": True,
+            "configSecret": ALERTMANAGER_CONFIG_SECRET,
+            "resources": am.resources.to_k8s(),
+        }
+    }
+
+
+def grafana_values(cfg: StackConfig) -> dict[str, Any]:
+    """The `grafana` block (the grafana subchart)."""
+    graf = cfg.monitoring.grafana
+    values: dict[str, Any] = {
+        "image": _image(versions.GRAFANA_IMAGE),
+        "admin": {
+            "existingSecret": GRAFANA_ADMIN_SECRET,
+            "userKey": GRAFANA_ADMIN_USER_KEY,
+            "passwordKey": GRAFANA_ADMIN_PASSWORD_KEY,
+        },
+        "resources": graf.resources.to_k8s(),
+        "persistence": {"enabled": graf.persistence.enabled, "size": graf.persistence.size},
+        "sidecar": {
+            "dashboards": {
+                "enabled": True,
+                "label": DASHBOARD_LABEL,
+                "labelValue": DASHBOARD_LABEL_VALUE,
+                "searchNamespace": "ALL",
+                "folderAnnotation": graf.dashboard_folder_annotation,
+                "provider": {"foldersFromFilesStructure": True},
+            }
+        },
+    }
+    return values
+
+
+def _control_plane_values(enabled: bool) -> dict[str, Any]:
+    """Control-plane targets: managed clusters and kind do not expose them to Prometheus."""
+    components = ("kubeControllerManager", "kubeScheduler", "kubeEtcd", "kubeProxy")
+    values: dict[str, Any] = {name: {"enabled": enabled} for name in components}
+    values["defaultRules"] = {
+        "rules": {
+            rule: enabled
+            for rule in (
+                "etcd",
+                "kubeControllerManager",
+                "kubeSchedulerAlerting",
+                "kubeSchedulerRecording",
+                "kubeProxy",
+            )
+        }
+    }
+    return values
+
+
+def operator_values(resources: Resources) -> dict[str, Any]:
+    """The `prometheusOperator` block."""
+    return {"resources": resources.to_k8s()}
+
+
+OPERATOR_RESOURCES = Resources("100m", "128Mi", "512Mi")
+
+
+def kube_prometheus_stack_values(cfg: StackConfig) -> dict[str, Any]:
+    """All values passed to the kube-prometheus-stack release."""
+    return {
+        "crds": {"enabled": True},
+        "prometheusOperator": operator_values(OPERATOR_RESOURCES),
+        "prometheus": prometheus_values(cfg),
+        "alertmanager": alertmanager_values(cfg),
+        "grafana": grafana_values(cfg),
+        "nodeExporter": {"enabled": cfg.monitoring.prometheus.node_exporter},
+        **_control_plane_values(cfg.monitoring.prometheus.scrape_control_plane),
+    }

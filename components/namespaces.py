@@ -1,0 +1,47 @@
+"""One namespace per concern (monitoring, inference, ...)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+
+@dataclass(frozen=True)
+class NamespacesArgs:
+    """Concern -> namespace name, and the environment label they carry."""
+
+    names: Mapping[str, str]
+    environment: str
+
+
+class Namespaces(pulumi.ComponentResource):
+    """Creates the namespaces of the stack; `namespace(concern)` gives a name as an Output."""
+
+    def __init__(
+        self, name: str, args: NamespacesArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("ai-observability:core:Namespaces", name, None, opts)
+        self._names: dict[str, pulumi.Output[str]] = {}
+        for concern, ns_name in args.names.items():
+            namespace = k8s.core.v1.Namespace(
+                f"{name}-{concern}",
+                metadata=k8s.meta.v1.ObjectMetaArgs(
+                    name=ns_name,
+                    labels={
+                        "app.kubernetes.io/part-of": "ai-observability",
+                        "ai-observability/concern": concern,
+                        "ai-observability/environment": args.environment,
+                    },
+                ),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            # Reading the name from the resource makes dependents wait for the namespace.
+            self._names[concern] = namespace.metadata.apply(lambda m: m.name)
+        self.register_outputs(dict(self._names))
+
+    def namespace(self, concern: str) -> pulumi.Output[str]:
+        """The name of the namespace of one concern, available once it exists."""
+        return self._names[concern]

@@ -1,0 +1,53 @@
+"""Every chart version and image tag the stack deploys, pinned in one place.
+
+Bump a version here, in its own pull request, after reading the upstream changelog; the
+`pulumi preview --diff` of that pull request shows the effect on every stack.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ChartPin:
+    """A Helm chart at a fixed version in a fixed repository."""
+
+    name: str
+    version: str
+    repository: str
+
+
+@dataclass(frozen=True)
+class ImagePin:
+    """A container image at a fixed tag."""
+
+    registry: str
+    repository: str
+    tag: str
+
+    @property
+    def reference(self) -> str:
+        """The full image reference, registry/repository:tag."""
+        return f"{self.registry}/{self.repository}:{self.tag}"
+
+
+KUBE_PROMETHEUS_STACK = ChartPin(
+    name="kube-prometheus-stack",
+    version="88.5.3",  # prometheus-operator v0.93.1, grafana subchart 12.11.1
+    repository="https://prometheus-community.github.io/helm-charts",
+)
+
+# Images inside kube-prometheus-stack that we pin explicitly, so a chart bump never changes
+# them silently. These are the defaults of chart 88.5.3. The operator and config-reloader
+# images are left to the chart: they must match the chart's CRDs.
+PROMETHEUS_IMAGE = ImagePin("quay.io", "prometheus/prometheus", "v3.14.0-distroless")
+ALERTMANAGER_IMAGE = ImagePin("quay.io", "prometheus/alertmanager", "v0.34.0")
+GRAFANA_IMAGE = ImagePin("docker.io", "grafana/grafana", "13.2.0")
+
+CHARTS: dict[str, ChartPin] = {KUBE_PROMETHEUS_STACK.name: KUBE_PROMETHEUS_STACK}
+IMAGES: dict[str, ImagePin] = {
+    "prometheus": PROMETHEUS_IMAGE,
+    "alertmanager": ALERTMANAGER_IMAGE,
+    "grafana": GRAFANA_IMAGE,
+}
