@@ -51,7 +51,10 @@ class Resources:
         limits = {"memory": self.memory_limit}
         if self.cpu_limit:
             limits["cpu"] = self.cpu_limit
-        return {"requests": {"cpu": self.cpu_request, "memory": self.memory_request}, "limits": limits}
+        return {
+            "requests": {"cpu": self.cpu_request, "memory": self.memory_request},
+            "limits": limits,
+        }
 
 
 @dataclass(frozen=True)
@@ -207,14 +210,18 @@ def parse_prometheus(raw: Any) -> PrometheusConfig:
         node_exporter=read_bool(obj, "nodeExporter", path, d.node_exporter),
         scrape_control_plane=read_bool(obj, "scrapeControlPlane", path, d.scrape_control_plane),
     )
-    if cfg.retention_size and cfg.storage.enabled:
-        if parse_byte_size(cfg.retention_size) >= parse_quantity(cfg.storage.size):
-            raise ConfigError(
-                key_path(path, "retentionSize"),
-                f"{cfg.retention_size} does not fit in the volume "
-                f"({key_path(path, 'storage.size')} = {cfg.storage.size}); keep it at about "
-                "80% of the volume so the WAL and compaction have room",
-            )
+    too_big = (
+        cfg.retention_size
+        and cfg.storage.enabled
+        and parse_byte_size(cfg.retention_size) >= parse_quantity(cfg.storage.size)
+    )
+    if too_big:
+        raise ConfigError(
+            key_path(path, "retentionSize"),
+            f"{cfg.retention_size} does not fit in the volume "
+            f"({key_path(path, 'storage.size')} = {cfg.storage.size}); keep it at about "
+            "80% of the volume so the WAL and compaction have room",
+        )
     return cfg
 
 
@@ -293,14 +300,19 @@ def parse_receiver(raw: Any, path: str) -> ReceiverConfig:
     channel = None
     if kind == "slack":
         if "channel" not in obj:
-            raise ConfigError(key_path(path, "channel"), "required for a slack receiver, e.g. #ai-alerts")
+            raise ConfigError(
+                key_path(path, "channel"), "required for a slack receiver, e.g. #ai-alerts"
+            )
         channel = read_str(obj, "channel", path, "")
         if not re.match(r"^[#@]?[a-z0-9][a-z0-9._-]{0,79}$", channel):
             raise ConfigError(
-                key_path(path, "channel"), f"expected a Slack channel like #ai-alerts, got {describe(channel)}"
+                key_path(path, "channel"),
+                f"expected a Slack channel like #ai-alerts, got {describe(channel)}",
             )
     elif "channel" in obj:
-        raise ConfigError(key_path(path, "channel"), f"only a slack receiver has a channel, not {kind}")
+        raise ConfigError(
+            key_path(path, "channel"), f"only a slack receiver has a channel, not {kind}"
+        )
     return ReceiverConfig(type=kind, slack_channel=channel)
 
 

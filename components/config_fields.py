@@ -108,9 +108,7 @@ def read_bool(obj: Mapping[str, Any], key: str, path: str, default: bool) -> boo
     return value
 
 
-def read_int(
-    obj: Mapping[str, Any], key: str, path: str, default: int, minimum: int = 1
-) -> int:
+def read_int(obj: Mapping[str, Any], key: str, path: str, default: int, minimum: int = 1) -> int:
     """An integer value of at least minimum, or default when absent."""
     value = obj.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int):
@@ -155,7 +153,11 @@ def parse_duration(text: str) -> float:
     match = _DURATION.match(text)
     if not text or not match:
         raise ValueError(text)
-    return sum(int(part) * unit for part, unit in zip(match.groups(), _DURATION_SECONDS) if part)
+    return sum(
+        int(part) * unit
+        for part, unit in zip(match.groups(), _DURATION_SECONDS, strict=True)
+        if part
+    )
 
 
 def read_duration(
@@ -170,7 +172,9 @@ def read_duration(
             key_path(path, key), f"expected a duration like {example}, got {describe(value)}"
         ) from None
     if seconds <= 0:
-        raise ConfigError(key_path(path, key), f"must be a positive duration, got {describe(value)}")
+        raise ConfigError(
+            key_path(path, key), f"must be a positive duration, got {describe(value)}"
+        )
     return value
 
 

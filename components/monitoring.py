@@ -1,4 +1,4 @@
-"""The monitoring core: kube-prometheus-stack (Prometheus, Alertmanager, Grafana) as a Helm release."""
+"""The monitoring core: kube-prometheus-stack (Prometheus, Alertmanager, Grafana) via Helm."""
 
 from __future__ import annotations
 

@@ -37,7 +37,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("values", help="path to values.yaml, or - for stdin")
     parser.add_argument("--prefix", default="", help="prefix for every path, e.g. grafana.")
     args = parser.parse_args(argv)
-    text = sys.stdin.read() if args.values == "-" else open(args.values, encoding="utf-8").read()
+    if args.values == "-":
+        text = sys.stdin.read()
+    else:
+        with open(args.values, encoding="utf-8") as handle:
+            text = handle.read()
     for path, kind in value_paths(yaml.safe_load(text), args.prefix):
         print(f"{path}\t{kind}")
     return 0

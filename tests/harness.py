@@ -75,7 +75,9 @@ class ProgramRun:
     def one(self, type_: str, name: str | None = None) -> Registration:
         """The single registration of a type (and name)."""
         found = [r for r in self.of_type(type_) if name is None or r.name == name]
-        assert len(found) == 1, f"expected one {type_} {name or ''}, found {[r.name for r in found]}"
+        assert len(found) == 1, (
+            f"expected one {type_} {name or ''}, found {[r.name for r in found]}"
+        )
         return found[0]
 
     def by_urn(self, urn: str) -> Registration:
@@ -191,8 +193,7 @@ def run_program(
         _apply_path(config, path, value)
     if secrets is None:
         secrets = {
-            f"alertmanagerSecrets.{role}": value
-            for role, value in RECEIVER_SECRETS[stack].items()
+            f"alertmanagerSecrets.{role}": value for role, value in RECEIVER_SECRETS[stack].items()
         }
     secret_keys = set()
     for path, value in secrets.items():
@@ -257,3 +258,10 @@ def iter_strings(value: Any, inside_secret: bool = False):
             yield from iter_strings(item, inside_secret)
     elif isinstance(value, str):
         yield value, inside_secret
+
+
+def unwrap_secret(value: Any) -> Any:
+    """The plain value inside a secret-wrapped input (or the value itself if not secret)."""
+    if isinstance(value, dict) and value.get(SECRET_SIG) == "1b47061264138c4ac30d75fd1eb44270":
+        return value["value"]
+    return value

@@ -1,0 +1,71 @@
+"""Every Helm values key we set exists in the pinned chart (Helm silently ignores unknown keys)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import program_run
+from harness import STACKS
+
+from components import versions
+
+CATALOG = (
+    Path(__file__).parent
+    / "fixtures"
+    / f"kube-prometheus-stack-{versions.KUBE_PROMETHEUS_STACK.version}.paths"
+)
+
+
+def load_catalog() -> dict[str, str]:
+    """Key path -> kind (map, open, value) from the generated catalog."""
+    catalog: dict[str, str] = {}
+    for line in CATALOG.read_text().splitlines():
+        if not line or line.startswith("#"):
+            continue
+        path, kind = line.split("\t")[:2]
+        catalog[path] = kind
+    return catalog
+
+
+def leaf_paths(values: dict[str, Any], prefix: str = "") -> Iterator[str]:
+    for key, value in values.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            yield path
+            yield from leaf_paths(value, path + ".")
+        else:
+            yield path
+
+
+def unknown_keys(values: dict[str, Any], catalog: dict[str, str]) -> list[str]:
+    """Paths that the chart does not know and that are not below a free-form map."""
+    unknown = []
+    for path in leaf_paths(values):
+        parts = path.split(".")
+        parents = [".".join(parts[:i]) for i in range(1, len(parts))]
+        if any(catalog.get(parent) in ("open", "value") for parent in parents):
+            continue  # below a free-form map such as resources or externalLabels
+        if path not in catalog:
+            unknown.append(path)
+    return unknown
+
+
+def test_catalog_is_for_the_pinned_chart() -> None:
+    catalog = load_catalog()
+    assert len(catalog) > 1500
+    assert "prometheus.prometheusSpec.ruleSelectorNilUsesHelmValues" in catalog
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_values_key_exists_in_the_chart(stack: str) -> None:
+    values = program_run(stack).one("kubernetes:helm.sh/v3:Release").inputs["values"]
+    assert unknown_keys(values, load_catalog()) == []
+
+
+def test_a_typo_is_caught() -> None:
+    """Control: the check above does fail on a misspelt key."""
+    values = {"prometheus": {"prometheusSpec": {"retension": "15d", "resources": {"x": 1}}}}
+    assert unknown_keys(values, load_catalog()) == ["prometheus.prometheusSpec.retension"]
