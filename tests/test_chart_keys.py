@@ -12,21 +12,20 @@ from harness import STACKS
 
 from components import versions
 
-CATALOG = (
-    Path(__file__).parent
-    / "fixtures"
-    / f"kube-prometheus-stack-{versions.KUBE_PROMETHEUS_STACK.version}.paths"
-)
+FIXTURES = Path(__file__).parent / "fixtures"
+CATALOG = FIXTURES / f"kube-prometheus-stack-{versions.KUBE_PROMETHEUS_STACK.version}.paths"
+TEMPLATE_KEYS = FIXTURES / "kube-prometheus-stack-template-keys.paths"
 
 
 def load_catalog() -> dict[str, str]:
-    """Key path -> kind (map, open, value) from the generated catalog."""
+    """Key path -> kind (map, open, value): the generated catalog plus template-only keys."""
     catalog: dict[str, str] = {}
-    for line in CATALOG.read_text().splitlines():
-        if not line or line.startswith("#"):
-            continue
-        path, kind = line.split("\t")[:2]
-        catalog[path] = kind
+    for source in (CATALOG, TEMPLATE_KEYS):
+        for line in source.read_text().splitlines():
+            if not line or line.startswith("#"):
+                continue
+            path, kind = line.split("\t")[:2]
+            catalog[path] = kind
     return catalog
 
 
