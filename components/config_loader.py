@@ -32,6 +32,9 @@ def _decode(full_key: str, text: Any) -> Any:
 def raw_project_config() -> tuple[dict[str, Any], frozenset[str]]:
     """The project's config as short key -> decoded value, and which keys are secret."""
     prefix = f"{PROJECT}:"
+    # The CLI passes secret keys in PULUMI_CONFIG_SECRET_KEYS; mocks and providers through
+    # set_all_config. Either marks a key as secret.
+    secret_from_env = set(runtime_config.get_config_secret_keys_env())
     raw: dict[str, Any] = {}
     secret: set[str] = set()
     for full_key, text in _all_config().items():
@@ -39,7 +42,7 @@ def raw_project_config() -> tuple[dict[str, Any], frozenset[str]]:
             continue
         short = full_key[len(prefix) :]
         raw[short] = _decode(full_key, text)
-        if runtime_config.is_config_secret(full_key):
+        if full_key in secret_from_env or runtime_config.is_config_secret(full_key):
             secret.add(short)
     # String-typed keys must stay strings even when they look like numbers.
     for key in ("environment", "cluster"):

@@ -8,6 +8,7 @@ overrides and secrets, all as the strings the CLI passes. Mocks are set before t
 from __future__ import annotations
 
 import json
+import os
 import runpy
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -181,12 +182,15 @@ def run_program(
     overrides: dict[str, Any] | None = None,
     secrets: dict[str, Any] | None = None,
     raw_config: dict[str, str] | None = None,
+    via_environment: bool = False,
 ) -> ProgramRun:
     """Run __main__.py for a stack under mocks and return what it registered and exported.
 
     overrides: `--path` style keys (prometheus.replicas) -> value, REMOVE to delete.
     secrets: `--path` style keys set as secrets; the receiver secrets of the stack by default.
     raw_config: full keys -> strings set verbatim (for keys `--path` cannot express).
+    via_environment: pass config as the CLI's language host does, in PULUMI_CONFIG and
+    PULUMI_CONFIG_SECRET_KEYS, instead of set_all_config.
     """
     config = stack_config(stack)
     for path, value in (overrides or {}).items():
@@ -203,7 +207,12 @@ def run_program(
 
     mocks = RecordingMocks()
     monitor = RecordingMonitor(mocks)
-    pulumi.runtime.set_all_config(config, sorted(secret_keys))
+    if via_environment:
+        os.environ["PULUMI_CONFIG"] = json.dumps(config)
+        os.environ["PULUMI_CONFIG_SECRET_KEYS"] = json.dumps(sorted(secret_keys))
+        pulumi.runtime.set_all_config({}, [])
+    else:
+        pulumi.runtime.set_all_config(config, sorted(secret_keys))
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
     SETTINGS.rpc_manager.clear()
     SETTINGS.outputs.clear()
@@ -216,6 +225,8 @@ def run_program(
         _sync_await(run_pulumi_func(program))
     finally:
         run.resources = monitor.registrations
+        if via_environment:
+            del os.environ["PULUMI_CONFIG"], os.environ["PULUMI_CONFIG_SECRET_KEYS"]
     root = get_root_resource()
     for name, value in getattr(root, "outputs", {}).items():
         output = pulumi.Output.from_input(value)

@@ -215,3 +215,16 @@ def test_bad_secret_is_named_but_never_echoed() -> None:
 def test_there_are_at_least_twelve_distinct_invalid_configurations() -> None:
     key_paths = {prefix.split(": ")[0] for _, _, _, prefix, _ in CASES}
     assert len(key_paths) >= 12, sorted(key_paths)
+
+
+def test_secret_keys_from_the_cli_environment_count_as_secret(monkeypatch) -> None:
+    """The CLI names secret keys in PULUMI_CONFIG_SECRET_KEYS rather than through set_all_config."""
+    import json
+
+    from harness import run_program
+
+    monkeypatch.setenv(
+        "PULUMI_CONFIG_SECRET_KEYS", json.dumps(["ai-observability:alertmanagerSecrets"])
+    )
+    run = run_program("prod", overrides=PROD_SECRETS, secrets={})
+    assert run.outputs["environment"] == "prod"

@@ -131,3 +131,13 @@ def test_a_second_run_registers_the_same_inputs(stack: str) -> None:
     by_name = {(r.type, r.name): r.inputs for r in first.resources}
     assert len(by_name) == len(first.resources) == len(second.resources)
     assert by_name == {(r.type, r.name): r.inputs for r in second.resources}
+
+
+def test_config_passed_the_way_the_cli_does_gives_the_same_program() -> None:
+    """The CLI's language host hands config over in PULUMI_CONFIG, not via set_all_config."""
+    from harness import run_program
+
+    via_env = run_program("prod", via_environment=True)
+    expected = {(r.type, r.name): r.inputs for r in program_run("prod").resources}
+    assert {(r.type, r.name): r.inputs for r in via_env.resources} == expected
+    assert "grafanaAdminPassword" in via_env.secret_outputs
