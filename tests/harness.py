@@ -42,6 +42,25 @@ RECEIVER_SECRETS: dict[str, dict[str, str]] = {
     },
 }
 
+# What a user stores with `pulumi config set --secret` for the staging bucket (prod uses IRSA).
+OBJECT_STORAGE_SECRETS: dict[str, dict[str, str]] = {
+    "dev": {},
+    "staging": {
+        "accessKey": "STAGINGACCESSKEY7Q2Z",
+        "secretKey": "staging-secret-key-9f8e7d6c5b4a",
+    },
+    "prod": {},
+}
+
+
+def stack_secrets(stack: str) -> dict[str, str]:
+    """`--path` key -> value of every secret the stack's comments tell the user to set."""
+    secrets = {f"alertmanagerSecrets.{k}": v for k, v in RECEIVER_SECRETS[stack].items()}
+    for key, value in OBJECT_STORAGE_SECRETS[stack].items():
+        secrets[f"thanosObjectStorageCredentials.{key}"] = value
+    return secrets
+
+
 SECRET_SIG = "4dabf18193072939515e22adb298388d"  # marks a secret value on the wire
 
 
@@ -196,9 +215,7 @@ def run_program(
     for path, value in (overrides or {}).items():
         _apply_path(config, path, value)
     if secrets is None:
-        secrets = {
-            f"alertmanagerSecrets.{role}": value for role, value in RECEIVER_SECRETS[stack].items()
-        }
+        secrets = stack_secrets(stack)
     secret_keys = set()
     for path, value in secrets.items():
         _apply_path(config, path, value)

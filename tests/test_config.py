@@ -6,7 +6,7 @@ import dataclasses
 import json
 
 import pytest
-from harness import RECEIVER_SECRETS, STACKS, stack_config
+from harness import RECEIVER_SECRETS, STACKS, stack_config, stack_secrets
 
 from components.config import (
     AlertmanagerConfig,
@@ -26,9 +26,12 @@ def parse(stack: str) -> StackConfig:
         elif key.startswith("ai-observability:"):
             short = key.split(":", 1)[1]
             raw[short] = text if short in ("environment", "cluster") else json.loads(text)
-    if RECEIVER_SECRETS[stack]:
-        raw["alertmanagerSecrets"] = RECEIVER_SECRETS[stack]
-    return parse_stack_config(raw, context, frozenset({"alertmanagerSecrets"}))
+    for path, value in stack_secrets(stack).items():
+        top, key = path.split(".", 1)
+        raw.setdefault(top, {})[key] = value  # type: ignore[union-attr]
+    return parse_stack_config(
+        raw, context, frozenset({"alertmanagerSecrets", "thanosObjectStorageCredentials"})
+    )
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -39,7 +42,8 @@ def test_each_stack_file_parses(stack: str) -> None:
 
 
 def test_minimal_config_gets_the_defaults() -> None:
-    cfg = parse_stack_config({"environment": "qa", "cluster": "qa"}, "qa-context")
+    minimal = {"environment": "qa", "cluster": "qa", "thanos": {"longTermStorage": False}}
+    cfg = parse_stack_config(minimal, "qa-context")
     assert cfg.monitoring.prometheus == PrometheusConfig()
     assert cfg.monitoring.prometheus.retention == "15d"
     assert cfg.monitoring.alertmanager.group_by == ("alertname", "namespace", "model_name")
@@ -79,3 +83,9 @@ def test_error_names_the_path_inside_lists() -> None:
             "ctx",
         )
     assert str(error.value).startswith("ai-observability:alertmanager.groupBy[1]: expected")
+
+
+def test_long_term_storage_is_on_by_default_and_needs_a_bucket() -> None:
+    with pytest.raises(ConfigError) as error:
+        parse_stack_config({"environment": "qa", "cluster": "qa"}, "qa-context")
+    assert str(error.value).startswith("ai-observability:thanos.objectStorage: required")
