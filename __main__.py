@@ -6,6 +6,7 @@ from components.config_loader import load_stack_config
 from components.kube_provider import cluster_provider
 from components.monitoring import MonitoringCore, MonitoringCoreArgs
 from components.namespaces import Namespaces, NamespacesArgs
+from components.thanos import Thanos, ThanosArgs, ThanosObjectStorage
 
 # Validation happens first: a config mistake stops the program before any resource exists.
 config = load_stack_config()
@@ -18,11 +19,27 @@ namespaces = Namespaces(
     NamespacesArgs(config.namespaces.created_by_foundation(), config.environment),
     opts=on_cluster,
 )
+monitoring_namespace = namespaces.namespace("monitoring")
+thanos_storage = ThanosObjectStorage(
+    "thanos-storage", ThanosArgs(config, monitoring_namespace), opts=on_cluster
+)
 monitoring = MonitoringCore(
     "monitoring",
-    MonitoringCoreArgs(config, namespace=namespaces.namespace("monitoring")),
+    MonitoringCoreArgs(
+        config,
+        namespace=monitoring_namespace,
+        mounted_secrets=[thanos_storage.secret] if thanos_storage.secret else [],
+    ),
     opts=on_cluster,
 )
+if config.thanos.enabled:
+    # After the release: the ServiceMonitor CRD and the sidecars' discovery Service exist.
+    thanos = Thanos(
+        "thanos",
+        ThanosArgs(config, monitoring_namespace),
+        opts=pulumi.ResourceOptions(provider=provider, depends_on=[monitoring.release]),
+    )
+    pulumi.export("thanosQueryUrl", thanos.query_url)
 
 pulumi.export("environment", config.environment)
 pulumi.export("monitoringNamespace", monitoring.namespace)

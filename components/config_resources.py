@@ -50,6 +50,16 @@ class Storage:
     size: str
     storage_class: str | None = None
 
+    def claim_spec(self) -> dict[str, Any]:
+        """The spec of a ReadWriteOnce PersistentVolumeClaim of this size and class."""
+        spec: dict[str, Any] = {
+            "accessModes": ["ReadWriteOnce"],
+            "resources": {"requests": {"storage": self.size}},
+        }
+        if self.storage_class:
+            spec["storageClassName"] = self.storage_class
+        return spec
+
 
 def parse_resources(raw: Any, path: str, default: Resources) -> Resources:
     """`{requests: {cpu, memory}, limits: {cpu?, memory}}` merged over default."""

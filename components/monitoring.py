@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -31,6 +32,8 @@ class MonitoringCoreArgs:
 
     config: StackConfig
     namespace: pulumi.Input[str]
+    # Secrets the chart's pods mount (the Thanos objstore Secret): created before the release.
+    mounted_secrets: Sequence[pulumi.Resource] = field(default_factory=tuple)
 
 
 class MonitoringCore(pulumi.ComponentResource):
@@ -94,7 +97,8 @@ class MonitoringCore(pulumi.ComponentResource):
                 cleanup_on_fail=True,
             ),
             opts=pulumi.ResourceOptions(
-                parent=self, depends_on=[grafana_secret, alertmanager_secret]
+                parent=self,
+                depends_on=[grafana_secret, alertmanager_secret, *args.mounted_secrets],
             ),
         )
 

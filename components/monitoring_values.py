@@ -11,6 +11,7 @@ from typing import Any
 from components import versions
 from components.config import Resources, StackConfig, Storage
 from components.selection import RELEASE_NAME, selector_values
+from components.thanos_manifests import sidecar_values
 
 GRAFANA_ADMIN_SECRET = "grafana-admin"
 GRAFANA_ADMIN_USER_KEY = "admin-user"
@@ -36,13 +37,7 @@ def _image(pin: versions.ImagePin) -> dict[str, str]:
 
 
 def _volume_claim(storage: Storage) -> dict[str, Any]:
-    spec: dict[str, Any] = {
-        "accessModes": ["ReadWriteOnce"],
-        "resources": {"requests": {"storage": storage.size}},
-    }
-    if storage.storage_class:
-        spec["storageClassName"] = storage.storage_class
-    return {"volumeClaimTemplate": {"spec": spec}}
+    return {"volumeClaimTemplate": {"spec": storage.claim_spec()}}
 
 
 def prometheus_values(cfg: StackConfig) -> dict[str, Any]:
@@ -135,9 +130,20 @@ def operator_values(resources: Resources) -> dict[str, Any]:
 OPERATOR_RESOURCES = Resources("100m", "128Mi", "512Mi")
 
 
+def deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """base with extra merged in, maps recursively; neither input is changed."""
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
 def kube_prometheus_stack_values(cfg: StackConfig) -> dict[str, Any]:
     """All values passed to the kube-prometheus-stack release."""
-    return {
+    core = {
         "crds": {"enabled": True},
         "prometheusOperator": operator_values(OPERATOR_RESOURCES),
         "prometheus": prometheus_values(cfg),
@@ -146,3 +152,4 @@ def kube_prometheus_stack_values(cfg: StackConfig) -> dict[str, Any]:
         "nodeExporter": {"enabled": cfg.monitoring.prometheus.node_exporter},
         **_control_plane_values(cfg.monitoring.prometheus.scrape_control_plane),
     }
+    return deep_merge(core, sidecar_values(cfg.thanos, cfg.namespaces.monitoring))

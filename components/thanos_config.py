@@ -117,8 +117,9 @@ def _string_map(raw: Any, path: str) -> dict[str, str]:
 
 def parse_object_storage(raw: Any, path: str) -> ObjectStorageConfig:
     """ai-observability:thanos.objectStorage."""
-    if not isinstance(raw, Mapping) or "provider" not in raw:
+    if not isinstance(raw, Mapping):
         read_object(raw, path, [])  # a clear error for a non-map
+    if "provider" not in raw:
         raise ConfigError(key_path(path, "provider"), f"required: one of {', '.join(PROVIDERS)}")
     provider = read_choice(raw, "provider", path, "", PROVIDERS)
     read_object(raw, path, [*_COMMON_KEYS, *PROVIDER_KEYS[provider]])

@@ -45,9 +45,14 @@ PROMETHEUS_IMAGE = ImagePin("quay.io", "prometheus/prometheus", "v3.14.0-distrol
 ALERTMANAGER_IMAGE = ImagePin("quay.io", "prometheus/alertmanager", "v0.34.0")
 GRAFANA_IMAGE = ImagePin("docker.io", "grafana/grafana", "13.2.0")
 
+# Thanos: sidecar (through the Prometheus resource), Query, Store Gateway and Compactor. The
+# official image; bitnami/thanos images no longer pull.
+THANOS_IMAGE = ImagePin("quay.io", "thanos/thanos", "v0.42.4")
+
 CHARTS: dict[str, ChartPin] = {KUBE_PROMETHEUS_STACK.name: KUBE_PROMETHEUS_STACK}
 IMAGES: dict[str, ImagePin] = {
     "prometheus": PROMETHEUS_IMAGE,
     "alertmanager": ALERTMANAGER_IMAGE,
     "grafana": GRAFANA_IMAGE,
+    "thanos": THANOS_IMAGE,
 }

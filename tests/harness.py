@@ -77,6 +77,7 @@ class Registration:
     provider: str
     dependencies: list[str]
     protect: bool
+    retain_on_delete: bool
 
 
 @dataclass
@@ -142,6 +143,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     provider=request.provider,
                     dependencies=list(request.dependencies),
                     protect=request.protect,
+                    retain_on_delete=request.retainOnDelete,
                 )
             )
         return response

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import base64
 
-from harness import FAKE_GRAFANA_PASSWORD, RECEIVER_SECRETS, ProgramRun, iter_strings
+from harness import FAKE_GRAFANA_PASSWORD, ProgramRun, iter_strings, stack_secrets
 
 
 def secret_values(stack: str) -> list[str]:
-    return [FAKE_GRAFANA_PASSWORD, *RECEIVER_SECRETS[stack].values()]
+    return [FAKE_GRAFANA_PASSWORD, *stack_secrets(stack).values()]
 
 
 def test_secrets_only_travel_inside_secret_values(stack_run: ProgramRun) -> None:
