@@ -3,6 +3,7 @@
 import pulumi
 
 from components.config_loader import load_stack_config
+from components.gpu import GpuTelemetry, GpuTelemetryArgs
 from components.kube_provider import cluster_provider
 from components.monitoring import MonitoringCore, MonitoringCoreArgs
 from components.namespaces import Namespaces, NamespacesArgs
@@ -40,6 +41,15 @@ if config.thanos.enabled:
         opts=pulumi.ResourceOptions(provider=provider, depends_on=[monitoring.release]),
     )
     pulumi.export("thanosQueryUrl", thanos.query_url)
+if config.gpu.enabled:
+    # After the release: the ServiceMonitor CRD must exist when the operator reconciles, or it
+    # skips the DCGM exporter's ServiceMonitor until something else triggers a reconcile.
+    gpu = GpuTelemetry(
+        "gpu",
+        GpuTelemetryArgs(config),
+        opts=pulumi.ResourceOptions(provider=provider, depends_on=[monitoring.release]),
+    )
+    pulumi.export("gpuOperatorNamespace", gpu.namespace)
 
 pulumi.export("environment", config.environment)
 pulumi.export("monitoringNamespace", monitoring.namespace)

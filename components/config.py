@@ -31,6 +31,7 @@ from components.config_fields import (
     unknown_key_message,
 )
 from components.config_resources import Resources, Storage, parse_resources, parse_storage
+from components.gpu_config import GpuConfig, parse_gpu
 from components.thanos_config import (
     ThanosConfig,
     parse_object_storage_credentials,
@@ -345,6 +346,7 @@ class StackConfig:
     namespaces: NamespacesConfig
     monitoring: MonitoringConfig
     thanos: ThanosConfig = field(default_factory=ThanosConfig)
+    gpu: GpuConfig = field(default_factory=GpuConfig)
     # Plain values of secret config: never printed, only ever passed on as pulumi secrets.
     receiver_secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
     object_storage_credentials: Mapping[str, str] = field(default_factory=dict, repr=False)
@@ -360,6 +362,7 @@ TOP_LEVEL_KEYS = (
     "grafana",
     "thanos",
     "thanosObjectStorageCredentials",
+    "gpu",
 )
 
 
@@ -397,6 +400,7 @@ def parse_stack_config(
             grafana=parse_grafana(raw.get("grafana")),
         ),
         thanos=thanos,
+        gpu=parse_gpu(raw.get("gpu")),
         receiver_secrets=parse_receiver_secrets(
             raw.get("alertmanagerSecrets"), "alertmanagerSecrets" in secret_keys, alertmanager
         ),

@@ -246,6 +246,18 @@ def read_byte_size(obj: Mapping[str, Any], key: str, path: str, default: str) ->
     return value
 
 
+def read_string_map(raw: Any, path: str) -> dict[str, str]:
+    """A map of names to strings (labels, annotations, node selectors); None means empty."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise ConfigError(path, f"expected a map of names to strings, got {describe(raw)}")
+    for key, value in raw.items():
+        if not isinstance(value, str):
+            raise ConfigError(key_path(path, str(key)), f"expected a string, got {describe(value)}")
+    return dict(raw)
+
+
 def check_dns_label(value: Any, path: str) -> str:
     """A Kubernetes object name that must be an RFC 1123 DNS label."""
     if not isinstance(value, str):

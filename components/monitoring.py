@@ -12,6 +12,7 @@ import pulumi_random as random
 from components import versions
 from components.alertmanager_config import render_alertmanager_config
 from components.config import StackConfig
+from components.helm_release import pinned_release
 from components.monitoring_values import (
     ALERTMANAGER_CONFIG_KEY,
     ALERTMANAGER_CONFIG_SECRET,
@@ -81,22 +82,13 @@ class MonitoringCore(pulumi.ComponentResource):
             opts=child,
         )
 
-        chart = versions.KUBE_PROMETHEUS_STACK
-        self.release = k8s.helm.v3.Release(
+        self.release = pinned_release(
             f"{name}-kube-prometheus-stack",
-            k8s.helm.v3.ReleaseArgs(
-                name=RELEASE_NAME,
-                chart=chart.name,
-                version=chart.version,
-                repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=chart.repository),
-                namespace=self.namespace,
-                values=kube_prometheus_stack_values(cfg),
-                # CRDs and first image pulls take a while on a fresh cluster.
-                timeout=900,
-                max_history=10,
-                cleanup_on_fail=True,
-            ),
-            opts=pulumi.ResourceOptions(
+            RELEASE_NAME,
+            versions.KUBE_PROMETHEUS_STACK,
+            self.namespace,
+            kube_prometheus_stack_values(cfg),
+            pulumi.ResourceOptions(
                 parent=self,
                 depends_on=[grafana_secret, alertmanager_secret, *args.mounted_secrets],
             ),

@@ -22,6 +22,7 @@ from components.config_fields import (
     read_int,
     read_object,
     read_str,
+    read_string_map,
     top_key,
 )
 from components.config_resources import Resources, Storage, parse_resources, parse_storage
@@ -107,14 +108,6 @@ class ThanosConfig:
         return self.enabled and self.long_term_storage and self.object_storage is not None
 
 
-def _string_map(raw: Any, path: str) -> dict[str, str]:
-    obj = read_object(raw, path, raw.keys() if isinstance(raw, Mapping) else [])
-    for key, value in obj.items():
-        if not isinstance(value, str):
-            raise ConfigError(key_path(path, key), f"expected a string, got {describe(value)}")
-    return dict(obj)
-
-
 def parse_object_storage(raw: Any, path: str) -> ObjectStorageConfig:
     """ai-observability:thanos.objectStorage."""
     if not isinstance(raw, Mapping):
@@ -137,10 +130,10 @@ def parse_object_storage(raw: Any, path: str) -> ObjectStorageConfig:
         user_assigned_id=read_str(raw, "userAssignedId", path, ""),
         prefix=read_str(raw, "prefix", path, "").strip("/"),
         auth=read_choice(raw, "auth", path, "keys", AUTH_MODES),
-        service_account_annotations=_string_map(
+        service_account_annotations=read_string_map(
             raw.get("serviceAccountAnnotations", {}), key_path(path, "serviceAccountAnnotations")
         ),
-        pod_labels=_string_map(raw.get("podLabels", {}), key_path(path, "podLabels")),
+        pod_labels=read_string_map(raw.get("podLabels", {}), key_path(path, "podLabels")),
     )
     if cfg.bucket and not _BUCKET.match(cfg.bucket):
         raise ConfigError(

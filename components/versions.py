@@ -49,10 +49,21 @@ GRAFANA_IMAGE = ImagePin("docker.io", "grafana/grafana", "13.2.0")
 # official image; bitnami/thanos images no longer pull.
 THANOS_IMAGE = ImagePin("quay.io", "thanos/thanos", "v0.42.4")
 
-CHARTS: dict[str, ChartPin] = {KUBE_PROMETHEUS_STACK.name: KUBE_PROMETHEUS_STACK}
+# NVIDIA GPU Operator; the chart's version string keeps the leading v.
+GPU_OPERATOR = ChartPin(
+    name="gpu-operator",
+    version="v26.7.0",
+    repository="https://helm.ngc.nvidia.com/nvidia",
+)
+# The DCGM exporter GPU Operator v26.7.0 ships; pinned explicitly because the counters list in
+# components/dcgm_counters.py is written for this version's defaults.
+DCGM_EXPORTER_IMAGE = ImagePin("nvcr.io", "nvidia/k8s/dcgm-exporter", "4.6.0-4.8.3-distroless")
+
+CHARTS: dict[str, ChartPin] = {chart.name: chart for chart in (KUBE_PROMETHEUS_STACK, GPU_OPERATOR)}
 IMAGES: dict[str, ImagePin] = {
     "prometheus": PROMETHEUS_IMAGE,
     "alertmanager": ALERTMANAGER_IMAGE,
     "grafana": GRAFANA_IMAGE,
     "thanos": THANOS_IMAGE,
+    "dcgm-exporter": DCGM_EXPORTER_IMAGE,
 }

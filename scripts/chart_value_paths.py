@@ -3,8 +3,9 @@
 Usage: helm show values prometheus-community/kube-prometheus-stack --version 88.5.3 \
          | python scripts/chart_value_paths.py - > tests/fixtures/kube-prometheus-stack-88.5.3.paths
 
-Each line is `<path>\t<kind>`; kind is `map` (a map with keys), `open` (an empty map or a list
-whose content is free-form, so any key below it is accepted) or `value` (a scalar or null).
+Each line is `<path>\t<kind>`; kind is `map` (a map with keys), `open` (an empty map, a list or
+a map of the user's own keys such as nodeSelector, so any key below it is accepted) or `value`
+(a scalar or null).
 Pass `--prefix grafana.` for a subchart's values, whose keys sit under the subchart's name.
 """
 
@@ -17,13 +18,17 @@ from typing import Any
 
 import yaml
 
+# Maps whose keys are the user's own (label names, node selectors), even when the chart's
+# default has some: any key below them is accepted.
+FREE_FORM_MAPS = {"nodeSelector", "labels", "annotations", "podLabels", "podAnnotations"}
+
 
 def value_paths(node: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
     """Yield (path, kind) for every key below node."""
     for key, child in node.items():
         path = f"{prefix}{key}"
         if isinstance(child, dict) and child:
-            yield path, "map"
+            yield path, "open" if key in FREE_FORM_MAPS else "map"
             yield from value_paths(child, path + ".")
         elif isinstance(child, (dict, list)):
             yield path, "open"

@@ -13,14 +13,23 @@ from harness import STACKS
 from components import versions
 
 FIXTURES = Path(__file__).parent / "fixtures"
-CATALOG = FIXTURES / f"kube-prometheus-stack-{versions.KUBE_PROMETHEUS_STACK.version}.paths"
-TEMPLATE_KEYS = FIXTURES / "kube-prometheus-stack-template-keys.paths"
+# Release resource name -> (generated catalog, template-only keys) of its pinned chart.
+CATALOGS = {
+    "monitoring-kube-prometheus-stack": (
+        FIXTURES / f"kube-prometheus-stack-{versions.KUBE_PROMETHEUS_STACK.version}.paths",
+        FIXTURES / "kube-prometheus-stack-template-keys.paths",
+    ),
+    "gpu-gpu-operator": (
+        FIXTURES / f"gpu-operator-{versions.GPU_OPERATOR.version}.paths",
+        FIXTURES / "gpu-operator-template-keys.paths",
+    ),
+}
 
 
-def load_catalog() -> dict[str, str]:
+def load_catalog(release: str = "monitoring-kube-prometheus-stack") -> dict[str, str]:
     """Key path -> kind (map, open, value): the generated catalog plus template-only keys."""
     catalog: dict[str, str] = {}
-    for source in (CATALOG, TEMPLATE_KEYS):
+    for source in CATALOGS[release]:
         for line in source.read_text().splitlines():
             if not line or line.startswith("#"):
                 continue
@@ -60,8 +69,18 @@ def test_catalog_is_for_the_pinned_chart() -> None:
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_values_key_exists_in_the_chart(stack: str) -> None:
-    values = program_run(stack).one("kubernetes:helm.sh/v3:Release").inputs["values"]
-    assert unknown_keys(values, load_catalog()) == []
+    releases = program_run(stack).of_type("kubernetes:helm.sh/v3:Release")
+    assert {r.name for r in releases} <= set(CATALOGS)
+    for release in releases:
+        assert unknown_keys(release.inputs["values"], load_catalog(release.name)) == [], (
+            release.name
+        )
+
+
+def test_gpu_operator_catalog_is_for_the_pinned_chart() -> None:
+    catalog = load_catalog("gpu-gpu-operator")
+    assert catalog["dcgmExporter.serviceMonitor.honorLabels"] == "value"
+    assert catalog["operator.nodeSelector"] == "open"  # the user's own label keys go below it
 
 
 def test_a_typo_is_caught() -> None:

@@ -32,7 +32,11 @@ def stack(**prometheus: object) -> StackConfig:
 
 
 def values_of(stack_name: str) -> dict:
-    return program_run(stack_name).one("kubernetes:helm.sh/v3:Release").inputs["values"]
+    return (
+        program_run(stack_name)
+        .one("kubernetes:helm.sh/v3:Release", "monitoring-kube-prometheus-stack")
+        .inputs["values"]
+    )
 
 
 def test_external_labels_name_cluster_and_environment() -> None:

@@ -16,7 +16,7 @@ PROVIDER = "pulumi:providers:kubernetes"
 
 
 def release_values(run: ProgramRun) -> dict:
-    return run.one(RELEASE).inputs["values"]
+    return run.one(RELEASE, "monitoring-kube-prometheus-stack").inputs["values"]
 
 
 FOUNDATION = {
@@ -40,9 +40,9 @@ def test_each_stack_registers_the_foundation(stack_run: ProgramRun) -> None:
 
 def test_resource_count_per_stack() -> None:
     """Foundation 9, Thanos components 2, Query 4 (+PDB), bucket Secret, Store 4 (+PDB),
-    Compactor 4."""
+    Compactor 4; GPU component, namespace, counters ConfigMap and release (not in dev)."""
     counts = {stack: len(program_run(stack).resources) for stack in ("dev", "staging", "prod")}
-    assert counts == {"dev": 15, "staging": 24, "prod": 26}
+    assert counts == {"dev": 15, "staging": 28, "prod": 30}
 
 
 def test_provider_uses_the_stack_context_and_server_side_apply(stack_run: ProgramRun) -> None:
@@ -73,7 +73,7 @@ def test_children_are_parented_to_their_component(stack_run: ProgramRun) -> None
 
 
 def test_release_is_pinned_named_and_waits_for_its_secrets(stack_run: ProgramRun) -> None:
-    release = stack_run.one(RELEASE)
+    release = stack_run.one(RELEASE, "monitoring-kube-prometheus-stack")
     assert release.inputs["name"] == RELEASE_NAME
     assert release.inputs["chart"] == "kube-prometheus-stack"
     assert release.inputs["version"] == versions.KUBE_PROMETHEUS_STACK.version == "88.5.3"
@@ -97,7 +97,11 @@ def test_secrets_live_in_the_monitoring_namespace(stack_run: ProgramRun) -> None
 def test_namespaces_carry_their_configured_names_and_environment() -> None:
     run = program_run("prod")
     names = {r.inputs["metadata"]["name"] for r in run.of_type(NAMESPACE)}
-    assert names == {"monitoring", "inference"}
+    assert names == {"monitoring", "inference", "gpu-operator"}
+    assert {r.inputs["metadata"]["name"] for r in program_run("dev").of_type(NAMESPACE)} == {
+        "monitoring",
+        "inference",
+    }
     for ns in run.of_type(NAMESPACE):
         assert ns.inputs["metadata"]["labels"]["ai-observability/environment"] == "prod"
 

@@ -31,7 +31,9 @@ def test_grafana_password_is_a_secret_output(stack_run: ProgramRun) -> None:
 
 
 def test_helm_values_hold_no_secret_at_all(stack_run: ProgramRun) -> None:
-    values = stack_run.one("kubernetes:helm.sh/v3:Release").inputs["values"]
+    values = stack_run.one(
+        "kubernetes:helm.sh/v3:Release", "monitoring-kube-prometheus-stack"
+    ).inputs["values"]
     flat = [text for text, _ in iter_strings(values)]
     for secret in secret_values(stack_run.stack):
         assert not any(secret in text for text in flat)

@@ -61,7 +61,9 @@ def matches(selector: dict[str, Any] | None, labels: dict[str, str]) -> bool:
 
 
 def prometheus_spec(stack: str) -> dict[str, Any]:
-    release = program_run(stack).one("kubernetes:helm.sh/v3:Release")
+    release = program_run(stack).one(
+        "kubernetes:helm.sh/v3:Release", "monitoring-kube-prometheus-stack"
+    )
     assert release.inputs["name"] == RELEASE_NAME
     return release.inputs["values"]["prometheus"]["prometheusSpec"]
 

@@ -32,7 +32,9 @@ def container(run: ProgramRun, name: str) -> dict[str, Any]:
 
 
 def kps_values(run: ProgramRun) -> dict[str, Any]:
-    return run.one("kubernetes:helm.sh/v3:Release").inputs["values"]
+    return run.one("kubernetes:helm.sh/v3:Release", "monitoring-kube-prometheus-stack").inputs[
+        "values"
+    ]
 
 
 def services(run: ProgramRun) -> dict[str, dict[str, Any]]:
@@ -141,7 +143,7 @@ def test_sidecar_store_and_compactor_mount_the_one_objstore_secret(stack: str) -
         "existingSecret"
     ]
     assert existing == {"name": "thanos-objstore", "key": key}
-    release = run.one("kubernetes:helm.sh/v3:Release")
+    release = run.one("kubernetes:helm.sh/v3:Release", "monitoring-kube-prometheus-stack")
     assert secret.urn in release.dependencies  # exists before the sidecar mounts it
     for name in ("thanos-store", "thanos-compact"):
         pod = workloads(run)[name].inputs["spec"]["template"]["spec"]
