@@ -32,6 +32,13 @@ from components.config_fields import (
 )
 from components.config_resources import Resources, Storage, parse_resources, parse_storage
 from components.gpu_config import GpuConfig, parse_gpu
+from components.inference_config import (
+    InferenceConfig,
+    TracingConfig,
+    parse_huggingface_token,
+    parse_inference,
+    parse_tracing,
+)
 from components.thanos_config import (
     ThanosConfig,
     parse_object_storage_credentials,
@@ -347,9 +354,12 @@ class StackConfig:
     monitoring: MonitoringConfig
     thanos: ThanosConfig = field(default_factory=ThanosConfig)
     gpu: GpuConfig = field(default_factory=GpuConfig)
+    inference: InferenceConfig = InferenceConfig()
+    tracing: TracingConfig = TracingConfig()
     # Plain values of secret config: never printed, only ever passed on as pulumi secrets.
     receiver_secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
     object_storage_credentials: Mapping[str, str] = field(default_factory=dict, repr=False)
+    huggingface_token: str | None = field(default=None, repr=False)
 
 
 TOP_LEVEL_KEYS = (
@@ -363,6 +373,9 @@ TOP_LEVEL_KEYS = (
     "thanos",
     "thanosObjectStorageCredentials",
     "gpu",
+    "inference",
+    "tracing",
+    "huggingFaceToken",
 )
 
 
@@ -389,6 +402,7 @@ def parse_stack_config(
         )
     alertmanager = parse_alertmanager(raw.get("alertmanager"))
     thanos = parse_thanos(raw.get("thanos"))
+    inference = parse_inference(raw.get("inference"))
     return StackConfig(
         environment=environment,
         cluster=cluster,
@@ -401,6 +415,8 @@ def parse_stack_config(
         ),
         thanos=thanos,
         gpu=parse_gpu(raw.get("gpu")),
+        inference=inference,
+        tracing=parse_tracing(raw.get("tracing")),
         receiver_secrets=parse_receiver_secrets(
             raw.get("alertmanagerSecrets"), "alertmanagerSecrets" in secret_keys, alertmanager
         ),
@@ -408,5 +424,8 @@ def parse_stack_config(
             raw.get("thanosObjectStorageCredentials"),
             "thanosObjectStorageCredentials" in secret_keys,
             thanos,
+        ),
+        huggingface_token=parse_huggingface_token(
+            raw.get("huggingFaceToken"), "huggingFaceToken" in secret_keys, inference
         ),
     )

@@ -45,7 +45,7 @@ def raw_project_config() -> tuple[dict[str, Any], frozenset[str]]:
         if full_key in secret_from_env or runtime_config.is_config_secret(full_key):
             secret.add(short)
     # String-typed keys must stay strings even when they look like numbers.
-    for key in ("environment", "cluster"):
+    for key in ("environment", "cluster", "huggingFaceToken"):
         if key in raw and not isinstance(raw[key], str):
             raw[key] = json.dumps(raw[key])
     return raw, frozenset(secret)
