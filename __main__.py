@@ -4,6 +4,7 @@ import pulumi
 
 from components.config_loader import load_stack_config
 from components.gpu import GpuTelemetry, GpuTelemetryArgs
+from components.inference import Inference, InferenceArgs
 from components.kube_provider import cluster_provider
 from components.monitoring import MonitoringCore, MonitoringCoreArgs
 from components.namespaces import Namespaces, NamespacesArgs
@@ -50,6 +51,14 @@ if config.gpu.enabled:
         opts=pulumi.ResourceOptions(provider=provider, depends_on=[monitoring.release]),
     )
     pulumi.export("gpuOperatorNamespace", gpu.namespace)
+if config.inference.models:
+    # After the release (ServiceMonitor CRD) and the inference namespace.
+    inference = Inference(
+        "inference",
+        InferenceArgs(config, namespaces.namespace("inference")),
+        opts=pulumi.ResourceOptions(provider=provider, depends_on=[monitoring.release, namespaces]),
+    )
+    pulumi.export("models", inference.models)
 
 pulumi.export("environment", config.environment)
 pulumi.export("monitoringNamespace", monitoring.namespace)

@@ -7,14 +7,13 @@ Secret -> kube-prometheus-stack (mounts it, installs the ServiceMonitor CRD) -> 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 
 from components.config import StackConfig
+from components.k8s_objects import register_manifest, resource_name
 from components.thanos_manifests import (
     OBJSTORE_KEY,
     OBJSTORE_SECRET,
@@ -59,41 +58,6 @@ class ThanosObjectStorage(pulumi.ComponentResource):
         self.register_outputs({"secretName": OBJSTORE_SECRET if self.secret else None})
 
 
-def _register(name: str, manifest: dict[str, Any], opts: pulumi.ResourceOptions) -> pulumi.Resource:
-    """Register one manifest as the typed Kubernetes resource of its kind."""
-    metadata, kind = manifest["metadata"], manifest["kind"]
-    builders: dict[str, Callable[[], pulumi.Resource]] = {
-        "ServiceAccount": lambda: k8s.core.v1.ServiceAccount(
-            name,
-            metadata=metadata,
-            automount_service_account_token=manifest["automountServiceAccountToken"],
-            opts=opts,
-        ),
-        "Service": lambda: k8s.core.v1.Service(
-            name, metadata=metadata, spec=manifest["spec"], opts=opts
-        ),
-        "Deployment": lambda: k8s.apps.v1.Deployment(
-            name, metadata=metadata, spec=manifest["spec"], opts=opts
-        ),
-        "StatefulSet": lambda: k8s.apps.v1.StatefulSet(
-            name, metadata=metadata, spec=manifest["spec"], opts=opts
-        ),
-        "PodDisruptionBudget": lambda: k8s.policy.v1.PodDisruptionBudget(
-            name, metadata=metadata, spec=manifest["spec"], opts=opts
-        ),
-    }
-    if kind in builders:
-        return builders[kind]()
-    return k8s.apiextensions.CustomResource(
-        name,
-        api_version=manifest["apiVersion"],
-        kind=kind,
-        metadata=metadata,
-        spec=manifest["spec"],
-        opts=opts,
-    )
-
-
 class Thanos(pulumi.ComponentResource):
     """Thanos Query (always) and, with a bucket, Store Gateway and Compactor."""
 
@@ -114,8 +78,9 @@ class Thanos(pulumi.ComponentResource):
                 protect=stateful,
                 retain_on_delete=stateful,
             )
-            resource_name = f"{name}-{manifest['metadata']['name']}-{kind.lower()}"
-            self.resources.append(_register(resource_name, manifest, opts_for))
+            self.resources.append(
+                register_manifest(resource_name(name, manifest), manifest, opts_for)
+            )
         self.query_url = pulumi.Output.concat(
             "http://", QUERY, ".", args.namespace, f".svc:{QUERY_HTTP_PORT}"
         )

@@ -10,6 +10,7 @@ from typing import Any
 
 from components import versions
 from components.config_resources import Resources, Storage
+from components.pod_security import container_security_context, pod_security_context
 from components.selection import RELEASE_NAME, monitoring_object_metadata
 from components.thanos_config import ThanosConfig
 
@@ -56,25 +57,6 @@ def _metadata(name: str, namespace: str, component: str) -> dict[str, Any]:
     return {"name": name, "namespace": namespace, "labels": labels(name, component)}
 
 
-def _pod_security() -> dict[str, Any]:
-    return {
-        "runAsNonRoot": True,
-        "runAsUser": USER_ID,
-        "runAsGroup": USER_ID,
-        "fsGroup": USER_ID,
-        "seccompProfile": {"type": "RuntimeDefault"},
-    }
-
-
-def _container_security() -> dict[str, Any]:
-    return {
-        "allowPrivilegeEscalation": False,
-        "readOnlyRootFilesystem": True,
-        "runAsNonRoot": True,
-        "capabilities": {"drop": ["ALL"]},
-    }
-
-
 def _probes(port: str, ready_failures: int) -> dict[str, Any]:
     return {
         "livenessProbe": {
@@ -103,7 +85,7 @@ def _container(
             {"name": "http", "containerPort": http_port},
         ],
         "resources": resources.to_k8s(),
-        "securityContext": _container_security(),
+        "securityContext": container_security_context(),
         "terminationMessagePolicy": "FallbackToLogsOnError",
         **_probes("http", 20),
     }
@@ -139,7 +121,7 @@ def _pod_template(
     spec: dict[str, Any] = {
         "serviceAccountName": name,
         "automountServiceAccountToken": False,
-        "securityContext": _pod_security(),
+        "securityContext": pod_security_context(USER_ID),
         "containers": [container],
         "terminationGracePeriodSeconds": 120,
     }

@@ -59,6 +59,12 @@ GPU_OPERATOR = ChartPin(
 # components/dcgm_counters.py is written for this version's defaults.
 DCGM_EXPORTER_IMAGE = ImagePin("nvcr.io", "nvidia/k8s/dcgm-exporter", "4.6.0-4.8.3-distroless")
 
+# Model servers. vLLM's image; the GPU-less simulator that emits the same vllm: metrics; and the
+# Python image that runs the dev load generator (standard library only).
+VLLM_IMAGE = ImagePin("docker.io", "vllm/vllm-openai", "v0.33.0")
+SIMULATOR_IMAGE = ImagePin("ghcr.io", "llm-d/llm-d-inference-sim", "v0.10.2")
+LOAD_GENERATOR_IMAGE = ImagePin("docker.io", "library/python", "3.12.7-slim-bookworm")
+
 CHARTS: dict[str, ChartPin] = {chart.name: chart for chart in (KUBE_PROMETHEUS_STACK, GPU_OPERATOR)}
 IMAGES: dict[str, ImagePin] = {
     "prometheus": PROMETHEUS_IMAGE,
@@ -66,4 +72,7 @@ IMAGES: dict[str, ImagePin] = {
     "grafana": GRAFANA_IMAGE,
     "thanos": THANOS_IMAGE,
     "dcgm-exporter": DCGM_EXPORTER_IMAGE,
+    "vllm": VLLM_IMAGE,
+    "simulator": SIMULATOR_IMAGE,
+    "load-generator": LOAD_GENERATOR_IMAGE,
 }

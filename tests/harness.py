@@ -53,11 +53,17 @@ OBJECT_STORAGE_SECRETS: dict[str, dict[str, str]] = {
 }
 
 
+# prod serves gated Llama weights.
+HUGGINGFACE_TOKENS = {"prod": "hf_MockTokenForGatedWeights0123456789"}
+
+
 def stack_secrets(stack: str) -> dict[str, str]:
     """`--path` key -> value of every secret the stack's comments tell the user to set."""
     secrets = {f"alertmanagerSecrets.{k}": v for k, v in RECEIVER_SECRETS[stack].items()}
     for key, value in OBJECT_STORAGE_SECRETS[stack].items():
         secrets[f"thanosObjectStorageCredentials.{key}"] = value
+    if stack in HUGGINGFACE_TOKENS:
+        secrets["huggingFaceToken"] = HUGGINGFACE_TOKENS[stack]
     return secrets
 
 

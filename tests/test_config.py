@@ -27,11 +27,13 @@ def parse(stack: str) -> StackConfig:
             short = key.split(":", 1)[1]
             raw[short] = text if short in ("environment", "cluster") else json.loads(text)
     for path, value in stack_secrets(stack).items():
-        top, key = path.split(".", 1)
-        raw.setdefault(top, {})[key] = value  # type: ignore[union-attr]
-    return parse_stack_config(
-        raw, context, frozenset({"alertmanagerSecrets", "thanosObjectStorageCredentials"})
-    )
+        top, _, key = path.partition(".")
+        if key:
+            raw.setdefault(top, {})[key] = value  # type: ignore[union-attr]
+        else:
+            raw[top] = value
+    secret_keys = {"alertmanagerSecrets", "thanosObjectStorageCredentials", "huggingFaceToken"}
+    return parse_stack_config(raw, context, frozenset(secret_keys))
 
 
 @pytest.mark.parametrize("stack", STACKS)

@@ -24,7 +24,11 @@ SECRET = "kubernetes:core/v1:Secret"
 def workloads(run: ProgramRun) -> dict[str, Any]:
     """metadata.name -> registration of every Thanos Deployment and StatefulSet."""
     found = run.of_type(DEPLOYMENT) + run.of_type(STATEFULSET)
-    return {r.inputs["metadata"]["name"]: r for r in found}
+    return {r.inputs["metadata"]["name"]: r for r in found if is_thanos(r.inputs)}
+
+
+def is_thanos(inputs: dict[str, Any]) -> bool:
+    return inputs["metadata"]["name"].startswith("thanos-")
 
 
 def container(run: ProgramRun, name: str) -> dict[str, Any]:
@@ -38,7 +42,9 @@ def kps_values(run: ProgramRun) -> dict[str, Any]:
 
 
 def services(run: ProgramRun) -> dict[str, dict[str, Any]]:
-    return {r.inputs["metadata"]["name"]: r.inputs for r in run.of_type(SERVICE)}
+    return {
+        r.inputs["metadata"]["name"]: r.inputs for r in run.of_type(SERVICE) if is_thanos(r.inputs)
+    }
 
 
 def test_components_per_stack() -> None:
@@ -205,7 +211,11 @@ def test_workloads_are_hardened_with_probes_and_resources(stack: str) -> None:
 @pytest.mark.parametrize("stack", STACKS)
 def test_each_component_has_a_selected_service_monitor(stack: str) -> None:
     run = program_run(stack)
-    monitors = {r.inputs["metadata"]["name"]: r.inputs for r in run.of_type(SERVICE_MONITOR)}
+    monitors = {
+        r.inputs["metadata"]["name"]: r.inputs
+        for r in run.of_type(SERVICE_MONITOR)
+        if is_thanos(r.inputs)
+    }
     assert set(monitors) == set(workloads(run))
     own_services = services(run)
     for name, monitor in monitors.items():
@@ -223,16 +233,14 @@ def test_each_component_has_a_selected_service_monitor(stack: str) -> None:
 
 def test_replicated_components_get_pdbs_and_anti_affinity() -> None:
     prod = program_run("prod")
-    assert {r.inputs["metadata"]["name"] for r in prod.of_type(PDB)} == {
-        "thanos-query",
-        "thanos-store",
-    }
+    pdbs = {r.inputs["metadata"]["name"] for r in prod.of_type(PDB) if is_thanos(r.inputs)}
+    assert pdbs == {"thanos-query", "thanos-store"}
     for name in ("thanos-query", "thanos-store"):
         pod = workloads(prod)[name].inputs["spec"]["template"]["spec"]
         assert "podAntiAffinity" in pod["affinity"]
     assert "affinity" not in workloads(prod)["thanos-compact"].inputs["spec"]["template"]["spec"]
-    assert program_run("dev").of_type(PDB) == []
-    assert program_run("staging").of_type(PDB) == []
+    for stack in ("dev", "staging"):
+        assert not [r for r in program_run(stack).of_type(PDB) if is_thanos(r.inputs)]
 
 
 def test_prod_volumes_are_protected_and_staging_ones_are_not() -> None:
