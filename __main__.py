@@ -3,6 +3,7 @@
 import pulumi
 
 from components.config_loader import load_stack_config
+from components.cost_exporter import CostExporter, CostExporterArgs
 from components.gpu import GpuTelemetry, GpuTelemetryArgs
 from components.inference import Inference, InferenceArgs
 from components.kube_provider import cluster_provider
@@ -59,6 +60,13 @@ if config.inference.models:
         opts=pulumi.ResourceOptions(provider=provider, depends_on=[monitoring.release, namespaces]),
     )
     pulumi.export("models", inference.models)
+if config.exporter.enabled:
+    cost_exporter = CostExporter(
+        "cost-exporter",
+        CostExporterArgs(config, monitoring_namespace),
+        opts=pulumi.ResourceOptions(provider=provider, depends_on=[monitoring.release]),
+    )
+    pulumi.export("exporterIngestToken", cost_exporter.ingest_token)
 
 pulumi.export("environment", config.environment)
 pulumi.export("monitoringNamespace", monitoring.namespace)

@@ -31,6 +31,7 @@ from components.config_fields import (
     unknown_key_message,
 )
 from components.config_resources import Resources, Storage, parse_resources, parse_storage
+from components.cost_exporter_config import CostExporterConfig, parse_cost_exporter
 from components.gpu_config import GpuConfig, parse_gpu
 from components.inference_config import (
     InferenceConfig,
@@ -356,6 +357,7 @@ class StackConfig:
     gpu: GpuConfig = field(default_factory=GpuConfig)
     inference: InferenceConfig = InferenceConfig()
     tracing: TracingConfig = TracingConfig()
+    exporter: CostExporterConfig = field(default_factory=CostExporterConfig)
     # Plain values of secret config: never printed, only ever passed on as pulumi secrets.
     receiver_secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
     object_storage_credentials: Mapping[str, str] = field(default_factory=dict, repr=False)
@@ -376,6 +378,7 @@ TOP_LEVEL_KEYS = (
     "inference",
     "tracing",
     "huggingFaceToken",
+    "exporter",
 )
 
 
@@ -403,6 +406,13 @@ def parse_stack_config(
     alertmanager = parse_alertmanager(raw.get("alertmanager"))
     thanos = parse_thanos(raw.get("thanos"))
     inference = parse_inference(raw.get("inference"))
+    exporter = parse_cost_exporter(raw.get("exporter"))
+    if exporter.enabled and not inference.models and not exporter.extra_models:
+        raise ConfigError(
+            f"{top_key('exporter')}.extraModels",
+            "the exporter needs at least one model name for /v1/evaluations: add models to "
+            f"{top_key('inference')}.models or list them here",
+        )
     return StackConfig(
         environment=environment,
         cluster=cluster,
@@ -417,6 +427,7 @@ def parse_stack_config(
         gpu=parse_gpu(raw.get("gpu")),
         inference=inference,
         tracing=parse_tracing(raw.get("tracing")),
+        exporter=exporter,
         receiver_secrets=parse_receiver_secrets(
             raw.get("alertmanagerSecrets"), "alertmanagerSecrets" in secret_keys, alertmanager
         ),

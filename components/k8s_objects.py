@@ -36,6 +36,19 @@ def register_manifest(
         "PodDisruptionBudget": lambda: k8s.policy.v1.PodDisruptionBudget(
             name, metadata=metadata, spec=spec, opts=opts
         ),
+        "NetworkPolicy": lambda: k8s.networking.v1.NetworkPolicy(
+            name, metadata=metadata, spec=spec, opts=opts
+        ),
+        "ClusterRole": lambda: k8s.rbac.v1.ClusterRole(
+            name, metadata=metadata, rules=manifest["rules"], opts=opts
+        ),
+        "ClusterRoleBinding": lambda: k8s.rbac.v1.ClusterRoleBinding(
+            name,
+            metadata=metadata,
+            role_ref=manifest["roleRef"],
+            subjects=manifest["subjects"],
+            opts=opts,
+        ),
     }
     if kind in builders:
         return builders[kind]()

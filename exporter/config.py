@@ -45,7 +45,7 @@ class ExporterConfig:
     static_refresh_seconds: float = 60.0
 
 
-def _prices(raw: Any, key: str) -> dict[str, dict[str, float]]:
+def parse_price_table(raw: Any, key: str) -> dict[str, dict[str, float]]:
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
@@ -113,10 +113,10 @@ def parse_config(raw: Any, base_dir: Path | None = None) -> ExporterConfig:
             ) from None
         if not token:
             raise ConfigError(f"ingest_token_file: {token_path} is empty")
-    gpu_prices = {**DEFAULT_GPU_PRICES, **_prices(raw.get("gpus"), "gpus")}
+    gpu_prices = {**DEFAULT_GPU_PRICES, **parse_price_table(raw.get("gpus"), "gpus")}
     return ExporterConfig(
         gpu_prices=gpu_prices,
-        instance_prices=_prices(raw.get("instance_types"), "instance_types"),
+        instance_prices=parse_price_table(raw.get("instance_types"), "instance_types"),
         default_capacity_type=capacity,
         models=_names(raw.get("models"), "models"),
         evaluators=_names(raw.get("evaluators"), "evaluators"),

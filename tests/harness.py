@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PROJECT = "ai-observability"
 STACKS = ("dev", "staging", "prod")
 FAKE_GRAFANA_PASSWORD = "MockGrafanaAdminPassword0123456789"
+FAKE_INGEST_TOKEN = "MockExporterIngestToken9876543210abcdef"
 
 # What a user stores with `pulumi config set --secret` for the staging and prod receivers.
 RECEIVER_SECRETS: dict[str, dict[str, str]] = {
@@ -118,7 +119,8 @@ class RecordingMocks(pulumi.runtime.Mocks):
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         state = dict(args.inputs)
         if args.typ == "random:index/randomPassword:RandomPassword":
-            state["result"] = FAKE_GRAFANA_PASSWORD
+            grafana = "grafana" in args.name
+            state["result"] = FAKE_GRAFANA_PASSWORD if grafana else FAKE_INGEST_TOKEN
         if args.typ == "kubernetes:helm.sh/v3:Release":
             state["status"] = {"status": "deployed", "name": args.inputs.get("name")}
         return f"{args.name}-id", state

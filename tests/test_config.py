@@ -44,7 +44,12 @@ def test_each_stack_file_parses(stack: str) -> None:
 
 
 def test_minimal_config_gets_the_defaults() -> None:
-    minimal = {"environment": "qa", "cluster": "qa", "thanos": {"longTermStorage": False}}
+    minimal = {
+        "environment": "qa",
+        "cluster": "qa",
+        "thanos": {"longTermStorage": False},
+        "exporter": {"enabled": False},
+    }
     cfg = parse_stack_config(minimal, "qa-context")
     assert cfg.monitoring.prometheus == PrometheusConfig()
     assert cfg.monitoring.prometheus.retention == "15d"

@@ -94,7 +94,7 @@ def test_scrape_interval_drives_timeout_and_collection_interval() -> None:
 @pytest.mark.parametrize("stack", ["staging", "prod"])
 def test_counters_configmap_is_wired_by_name(stack: str) -> None:
     run = program_run(stack)
-    configmap = run.one("kubernetes:core/v1:ConfigMap")
+    configmap = run.one("kubernetes:core/v1:ConfigMap", "gpu-dcgm-counters")
     assert configmap.inputs["metadata"]["namespace"] == "gpu-operator"
     assert configmap.inputs["data"] == {COUNTERS_KEY: counters_csv()}
     exporter = gpu_values(run)["dcgmExporter"]

@@ -17,7 +17,7 @@ PROVIDER = "pulumi:providers:kubernetes"
 
 def monitoring_secrets(run: ProgramRun) -> list:
     """Secrets of the monitoring core and Thanos (the ones kube-prometheus-stack mounts)."""
-    return [s for s in run.of_type(SECRET) if not s.name.startswith("inference-")]
+    return [s for s in run.of_type(SECRET) if s.name.startswith(("monitoring-", "thanos-"))]
 
 
 def release_values(run: ProgramRun) -> dict:
@@ -47,9 +47,10 @@ def test_resource_count_per_stack() -> None:
     """Foundation 9, Thanos components 2, Query 4 (+PDB), bucket Secret, Store 4 (+PDB),
     Compactor 4; GPU component, namespace, counters ConfigMap and release (not in dev);
     Inference component, per model Deployment, Service, ServiceMonitor (+PVC, +PDB), the
-    load generator's ConfigMap and Deployment in dev, the Hugging Face token Secret in prod."""
+    load generator's ConfigMap and Deployment in dev, the Hugging Face token Secret in prod;
+    the exporter's component, token, Secret and 8 objects."""
     counts = {stack: len(program_run(stack).resources) for stack in ("dev", "staging", "prod")}
-    assert counts == {"dev": 24, "staging": 33, "prod": 42}
+    assert counts == {"dev": 35, "staging": 44, "prod": 53}
 
 
 def test_provider_uses_the_stack_context_and_server_side_apply(stack_run: ProgramRun) -> None:
@@ -139,7 +140,7 @@ def test_outputs(stack_run: ProgramRun) -> None:
         f"kubectl --context {context} -n monitoring port-forward "
         "svc/kube-prometheus-stack-grafana 3000:80"
     )
-    assert stack_run.secret_outputs == {"grafanaAdminPassword"}
+    assert stack_run.secret_outputs == {"grafanaAdminPassword", "exporterIngestToken"}
 
 
 @pytest.mark.parametrize("stack", ["dev", "staging", "prod"])

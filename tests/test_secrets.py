@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import base64
 
-from harness import FAKE_GRAFANA_PASSWORD, ProgramRun, iter_strings, stack_secrets
+from harness import (
+    FAKE_GRAFANA_PASSWORD,
+    FAKE_INGEST_TOKEN,
+    ProgramRun,
+    iter_strings,
+    stack_secrets,
+)
 
 
 def secret_values(stack: str) -> list[str]:
-    return [FAKE_GRAFANA_PASSWORD, *stack_secrets(stack).values()]
+    return [FAKE_GRAFANA_PASSWORD, FAKE_INGEST_TOKEN, *stack_secrets(stack).values()]
 
 
 def test_secrets_only_travel_inside_secret_values(stack_run: ProgramRun) -> None:
@@ -25,9 +31,10 @@ def test_secrets_only_travel_inside_secret_values(stack_run: ProgramRun) -> None
     assert seen_inside_secret == set(secrets)
 
 
-def test_grafana_password_is_a_secret_output(stack_run: ProgramRun) -> None:
+def test_generated_credentials_are_secret_outputs(stack_run: ProgramRun) -> None:
     assert stack_run.outputs["grafanaAdminPassword"] == FAKE_GRAFANA_PASSWORD
-    assert "grafanaAdminPassword" in stack_run.secret_outputs
+    assert stack_run.outputs["exporterIngestToken"] == FAKE_INGEST_TOKEN
+    assert {"grafanaAdminPassword", "exporterIngestToken"} <= stack_run.secret_outputs
 
 
 def test_helm_values_hold_no_secret_at_all(stack_run: ProgramRun) -> None:
