@@ -1,5 +1,5 @@
 # The commands the README names. Each target is a thin wrapper around a script in scripts/.
-.PHONY: up test lint format preview chart-keys
+.PHONY: up test lint format preview chart-keys bench exporter-image
 
 up:          ## deploy the dev stack (virtualenv, local state, kind cluster if missing, pulumi up)
 	scripts/up-dev.sh
@@ -18,3 +18,9 @@ preview:     ## pulumi preview --diff for STACK (default dev), with the local st
 
 chart-keys:  ## regenerate the chart key catalog (needs helm) after a chart version bump
 	scripts/chart-keys.sh
+
+bench:       ## benchmarks under bench/ (prints figures; see the exporter README)
+	venv/bin/python bench/exporter_bench.py
+
+exporter-image: ## build the cost & quality exporter image (needs Docker)
+	docker build -f exporter/Dockerfile -t ai-observability-exporter:$$(venv/bin/python -c 'import exporter; print(exporter.__version__)') .

@@ -11,7 +11,7 @@ from exporter.config import ExporterConfig
 from exporter.pricing import Node, Pod, capacity_type, gpu_hour_price
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PricedNode:
     """A GPU node with its price (None when unpriced) and capacity type."""
 

@@ -24,7 +24,7 @@ CAPACITY_LABELS: dict[str, dict[str, str]] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Node:
     """A node with its labels and GPU count."""
 
@@ -46,7 +46,7 @@ class Node:
         return ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pod:
     """A pod that holds GPUs on a node."""
 

@@ -72,6 +72,9 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "ai-observability-exporter"
     timeout = 15  # seconds a client may take to send a request: no slow-loris
+    # Headers and body leave in separate writes: without TCP_NODELAY, Nagle's algorithm and the
+    # peer's delayed ACK add about 40 ms to every keep-alive request.
+    disable_nagle_algorithm = True
     server: ExporterServer
 
     def _send(self, status: int, body: bytes, content_type: str, close: bool = False) -> None:

@@ -41,7 +41,16 @@ if ! kubectl config get-contexts -o name 2>/dev/null | grep -qx "$context"; then
   fi
 fi
 
-# 4. The stack and the deployment.
+# 4. The cost & quality exporter image, built locally and loaded into the kind cluster (dev has
+#    no registry). Pulumi.dev.yaml's exporter.image names this tag.
+exporter_image="$(venv/bin/python -c 'import yaml; print(yaml.safe_load(open("Pulumi.dev.yaml"))["config"].get("ai-observability:exporter", {}).get("image", ""))')"
+if [ -n "$exporter_image" ] && [ "$context" = "kind-$KIND_CLUSTER" ]; then
+  command -v docker >/dev/null || die "docker is needed to build the exporter image $exporter_image"
+  docker build -f exporter/Dockerfile -t "$exporter_image" .
+  kind load docker-image "$exporter_image" --name "$KIND_CLUSTER"
+fi
+
+# 5. The stack and the deployment.
 pulumi stack select --create "$STACK"
 args=(up --stack "$STACK" --diff)
 if [ "${AUTO_APPROVE:-0}" = "1" ]; then
