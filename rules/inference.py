@@ -1,0 +1,173 @@
+"""Inference rules from vLLM's own metrics, aggregated per model (model_name)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from components.rules_config import RulesConfig
+from rules._builders import alert, group, record
+from rules.catalog import INFERENCE_HANDLERS
+
+QUANTILES = {
+    "ttft_seconds": ("vllm:time_to_first_token_seconds", ("p50", "p90", "p99")),
+    "itl_seconds": ("vllm:inter_token_latency_seconds", ("p50", "p99")),
+    "e2e_latency_seconds": ("vllm:e2e_request_latency_seconds", ("p50", "p99")),
+}
+
+
+def quantile(histogram: str, q: float, window: str) -> str:
+    """One quantile per model: buckets summed across pods and engines before interpolating."""
+    return f"histogram_quantile({q}, sum by (model_name, le) (rate({histogram}_bucket[{window}])))"
+
+
+def http_server_error_ratio(window: str) -> str:
+    """5xx share of the inference endpoints, from vLLM's HTTP metrics (model_name is the
+    ServiceMonitor's target label); absent without traffic."""
+    selector = f'http_requests_total{{handler=~"{INFERENCE_HANDLERS}"'
+    return f"""
+        sum by (model_name) (rate({selector}, status="5xx"}}[{window}]))
+        /
+        (sum by (model_name) (rate({selector}}}[{window}])) > 0)
+    """
+
+
+def engine_error_ratio(window: str) -> str:
+    """finished_reason="error" share of finished requests (abort is not an error). A server
+    without the error series (the simulator) counts as 0, not as no data."""
+    return f"""
+        (
+          sum by (model_name) (rate(vllm:request_success_total{{finished_reason="error"}}[{window}]))
+          or
+          0 * sum by (model_name) (rate(vllm:request_success_total[{window}]))
+        )
+        /
+        (sum by (model_name) (rate(vllm:request_success_total[{window}])) > 0)
+    """
+
+
+def max_of(left: str, right: str) -> str:
+    """The larger of two per-model ratios, or whichever exists."""
+    return f"(({left}) >= ({right})) or (({right}) > ({left})) or ({left}) or ({right})"
+
+
+def recording_rules(cfg: RulesConfig) -> list[dict[str, Any]]:
+    """ai:* series per model."""
+    w = cfg.rate_window
+    rules = []
+    for name, (histogram, quantiles) in QUANTILES.items():
+        for q in quantiles:
+            rules.append(record(f"ai:{name}:{q}", quantile(histogram, int(q[1:]) / 100, w)))
+    rules += [
+        record(
+            "ai:tokens_per_second",
+            f"sum by (model_name) (rate(vllm:generation_tokens_total[{w}]))",
+        ),
+        record(
+            "ai:prompt_tokens_per_second",
+            f"sum by (model_name) (rate(vllm:prompt_tokens_total[{w}]))",
+        ),
+        record(
+            "ai:requests_per_second",
+            f"sum by (model_name) (rate(vllm:request_success_total[{w}]))",
+        ),
+        record("ai:http_server_errors:ratio", http_server_error_ratio(w)),
+        record("ai:engine_errors:ratio", engine_error_ratio(w)),
+        record(
+            "ai:error_ratio",
+            'max by (model_name) ({__name__=~"ai:http_server_errors:ratio|ai:engine_errors:ratio"})',
+        ),
+        record(
+            "ai:kv_cache_usage_percent",
+            "100 * avg by (model_name) (vllm:kv_cache_usage_perc)",
+        ),
+        record("ai:pending_requests", "sum by (model_name) (vllm:num_requests_waiting)"),
+        record("ai:active_sequences", "sum by (model_name) (vllm:num_requests_running)"),
+    ]
+    return rules
+
+
+def alerts(cfg: RulesConfig) -> list[dict[str, Any]]:
+    """Alerts on latency, errors, KV cache, queues, stalls and scrape targets."""
+    rb = cfg.runbook_base_url
+    w = cfg.rate_window
+    per_pod = "model_name, namespace, pod"
+    return [
+        alert(
+            "HighTimeToFirstToken",
+            f"ai:ttft_seconds:p99 > {cfg.ttft_p99_seconds:g}",
+            "2m",
+            "warning",
+            "Time to first token is high.",
+            f"P99 time to first token of {{{{ $labels.model_name }}}} is "
+            f"{{{{ $value | humanizeDuration }}}} (threshold {cfg.ttft_p99_seconds:g}s).",
+            rb,
+        ),
+        alert(
+            "HighInferenceErrorRate",
+            f"ai:error_ratio > {cfg.error_ratio:g}",
+            "3m",
+            "critical",
+            "Inference requests are failing.",
+            "{{ $value | humanizePercentage }} of requests to {{ $labels.model_name }} fail "
+            "with a server error (5xx or finished_reason=error; the larger of the two; "
+            f"threshold {cfg.error_ratio:.0%}).",
+            rb,
+        ),
+        alert(
+            "KVCachePressure",
+            f"max by ({per_pod}) (vllm:kv_cache_usage_perc) > {cfg.kv_cache_percent / 100:g}",
+            "5m",
+            "warning",
+            "KV cache is nearly full.",
+            "KV cache of {{ $labels.model_name }} in {{ $labels.namespace }}/{{ $labels.pod }} "
+            "is {{ $value | humanizePercentage }} full "
+            f"(threshold {cfg.kv_cache_percent:g}%); requests will queue or be preempted.",
+            rb,
+        ),
+        alert(
+            "InferenceQueueBacklog",
+            f"ai:pending_requests > {cfg.queue_backlog}",
+            "5m",
+            "warning",
+            "Requests are queueing.",
+            "{{ $value }} requests are waiting for {{ $labels.model_name }} "
+            f"(threshold {cfg.queue_backlog}).",
+            rb,
+        ),
+        alert(
+            "InferenceEngineStalled",
+            f"""
+            (
+              sum by ({per_pod}) (vllm:num_requests_running)
+              + sum by ({per_pod}) (vllm:num_requests_waiting)
+            ) > 0
+            and
+            sum by ({per_pod}) (rate(vllm:generation_tokens_total[{w}])) == 0
+            """,
+            "5m",
+            "critical",
+            "An inference engine has requests but generates no tokens.",
+            "{{ $labels.namespace }}/{{ $labels.pod }} ({{ $labels.model_name }}) has "
+            "{{ $value }} requests running or waiting and generated no token in "
+            f"{w}; /health does not catch a hung engine.",
+            rb,
+        ),
+        alert(
+            "InferenceTargetDown",
+            'up{model_name!=""} == 0',
+            "2m",
+            "critical",
+            "A model server cannot be scraped.",
+            "Prometheus cannot scrape {{ $labels.namespace }}/{{ $labels.pod }} "
+            "({{ $labels.model_name }}): it is down or not answering on /metrics.",
+            rb,
+        ),
+    ]
+
+
+def groups(cfg: RulesConfig) -> list[dict[str, Any]]:
+    """The inference recording and alert groups."""
+    return [
+        group("ai-inference.rules", recording_rules(cfg)),
+        group("ai-inference.alerts", alerts(cfg)),
+    ]

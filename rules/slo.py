@@ -1,0 +1,104 @@
+"""SLOs per model, SRE-workbook style: error ratios over seven windows and multi-window,
+multi-burn-rate alerts (fast: page, slow: ticket)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from components.rules_config import RulesConfig, SloConfig
+from rules._builders import alert, group, record
+from rules.inference import engine_error_ratio, http_server_error_ratio, max_of
+
+WINDOWS = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
+# (long window, short window, burn rate) for a 30-day budget.
+FAST_BURNS = (("1h", "5m", 14.4), ("6h", "30m", 6.0))
+SLOW_BURNS = (("1d", "2h", 3.0), ("3d", "6h", 1.0))
+
+
+def le_matcher(seconds: float) -> str:
+    """Matches the bucket bound however it is printed: vLLM writes 2.5 and 5.0; Prometheus 3
+    normalises to the same float form, older tools may write 5. (Backslashes are doubled for
+    the PromQL string literal.)"""
+    integer, _, fraction = repr(float(seconds)).partition(".")
+    pattern = integer + (r"(\\.0)?" if fraction == "0" else r"\\." + fraction)
+    return f'le=~"{pattern}"'
+
+
+def sli_error_ratio(slo: SloConfig, window: str) -> str:
+    """The share of bad events of one SLO over a window, per model."""
+    if slo.type == "latency":
+        assert slo.threshold_seconds is not None
+        h = "vllm:time_to_first_token_seconds"
+        return f"""
+            1 - (
+              sum by (model_name) (rate({h}_bucket{{{le_matcher(slo.threshold_seconds)}}}[{window}]))
+              /
+              (sum by (model_name) (rate({h}_count[{window}])) > 0)
+            )
+        """
+    return max_of(http_server_error_ratio(window), engine_error_ratio(window))
+
+
+def recording_rules(slo: SloConfig) -> list[dict[str, Any]]:
+    """slo:sli_error:ratio_rate<window>{slo=...} for every window."""
+    return [
+        record(f"slo:sli_error:ratio_rate{w}", sli_error_ratio(slo, w), {"slo": slo.name})
+        for w in WINDOWS
+    ]
+
+
+def burn_condition(slo: SloConfig, burns: tuple[tuple[str, str, float], ...]) -> str:
+    """(long > rate x budget and short > rate x budget) or ... for each pair."""
+    budget = slo.error_budget
+    pairs = [
+        f'(slo:sli_error:ratio_rate{long}{{slo="{slo.name}"}} > {rate * budget:.6g}\n'
+        f' and slo:sli_error:ratio_rate{short}{{slo="{slo.name}"}} > {rate * budget:.6g})'
+        for long, short, rate in burns
+    ]
+    return "\nor\n".join(pairs)
+
+
+def alerts(cfg: RulesConfig, slo: SloConfig) -> list[dict[str, Any]]:
+    """The fast and slow burn alerts of one SLO."""
+    what = (
+        f"{slo.objective_percent:g}% of requests with a time to first token under "
+        f"{slo.threshold_seconds:g}s"
+        if slo.type == "latency"
+        else f"{slo.objective_percent:g}% of requests without a server error"
+    )
+    labels = {"slo": slo.name}
+    return [
+        alert(
+            "SLOErrorBudgetBurnFast",
+            burn_condition(slo, FAST_BURNS),
+            "2m",
+            "critical",
+            "An SLO is burning its error budget fast.",
+            f"{{{{ $labels.model_name }}}} is failing SLO {slo.name} ({what}): "
+            "{{ $value | humanizePercentage }} of requests are bad; at this rate the 30-day "
+            "budget is gone in about two days or less.",
+            cfg.runbook_base_url,
+            labels,
+        ),
+        alert(
+            "SLOErrorBudgetBurnSlow",
+            burn_condition(slo, SLOW_BURNS),
+            "15m",
+            "warning",
+            "An SLO is burning its error budget.",
+            f"{{{{ $labels.model_name }}}} is failing SLO {slo.name} ({what}): "
+            "{{ $value | humanizePercentage }} of requests are bad, enough to use the 30-day "
+            "budget before the period ends.",
+            cfg.runbook_base_url,
+            labels,
+        ),
+    ]
+
+
+def groups(cfg: RulesConfig) -> list[dict[str, Any]]:
+    """One recording and one alert group per SLO."""
+    result = []
+    for slo in cfg.slos:
+        result.append(group(f"ai-slo-{slo.name}.rules", recording_rules(slo)))
+        result.append(group(f"ai-slo-{slo.name}.alerts", alerts(cfg, slo)))
+    return result
