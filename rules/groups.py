@@ -23,6 +23,18 @@ def rule_groups(cfg: RulesConfig, gpu_enabled: bool = True) -> dict[str, list[di
     }
 
 
+class _RuleFileDumper(yaml.SafeDumper):
+    """Writes multi-line expressions as literal blocks, as a person would."""
+
+
+def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_RuleFileDumper.add_representer(str, _str_representer)
+
+
 def render_rule_file(groups: list[dict[str, Any]]) -> str:
     """A Prometheus rule file (what promtool and `rule_files` read)."""
-    return yaml.safe_dump({"groups": groups}, sort_keys=False, width=1000)
+    return yaml.dump({"groups": groups}, Dumper=_RuleFileDumper, sort_keys=False, width=1000)
