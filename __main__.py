@@ -9,6 +9,7 @@ from components.inference import Inference, InferenceArgs
 from components.kube_provider import cluster_provider
 from components.monitoring import MonitoringCore, MonitoringCoreArgs
 from components.namespaces import Namespaces, NamespacesArgs
+from components.prometheus_rules import PrometheusRules, PrometheusRulesArgs
 from components.thanos import Thanos, ThanosArgs, ThanosObjectStorage
 
 # Validation happens first: a config mistake stops the program before any resource exists.
@@ -34,6 +35,12 @@ monitoring = MonitoringCore(
         mounted_secrets=[thanos_storage.secret] if thanos_storage.secret else [],
     ),
     opts=on_cluster,
+)
+# After the release: the PrometheusRule CRD must exist.
+PrometheusRules(
+    "rules",
+    PrometheusRulesArgs(config),
+    opts=pulumi.ResourceOptions(provider=provider, depends_on=[monitoring.release]),
 )
 if config.thanos.enabled:
     # After the release: the ServiceMonitor CRD and the sidecars' discovery Service exist.

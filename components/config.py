@@ -40,6 +40,7 @@ from components.inference_config import (
     parse_inference,
     parse_tracing,
 )
+from components.rules_config import RulesConfig, parse_rules
 from components.thanos_config import (
     ThanosConfig,
     parse_object_storage_credentials,
@@ -358,6 +359,7 @@ class StackConfig:
     inference: InferenceConfig = InferenceConfig()
     tracing: TracingConfig = TracingConfig()
     exporter: CostExporterConfig = field(default_factory=CostExporterConfig)
+    rules: RulesConfig = RulesConfig()
     # Plain values of secret config: never printed, only ever passed on as pulumi secrets.
     receiver_secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
     object_storage_credentials: Mapping[str, str] = field(default_factory=dict, repr=False)
@@ -379,6 +381,7 @@ TOP_LEVEL_KEYS = (
     "tracing",
     "huggingFaceToken",
     "exporter",
+    "rules",
 )
 
 
@@ -428,6 +431,7 @@ def parse_stack_config(
         inference=inference,
         tracing=parse_tracing(raw.get("tracing")),
         exporter=exporter,
+        rules=parse_rules(raw.get("rules")),
         receiver_secrets=parse_receiver_secrets(
             raw.get("alertmanagerSecrets"), "alertmanagerSecrets" in secret_keys, alertmanager
         ),

@@ -207,7 +207,11 @@ def cost_exporter_manifests(cfg: StackConfig) -> list[dict[str, Any]]:
             "spec": {
                 "selector": {"matchLabels": selector_labels()},
                 "namespaceSelector": {"matchNames": [namespace]},
-                "endpoints": [{"port": "http", "path": "/metrics", "interval": "30s"}],
+                # honorLabels: ai_pod_* carry the GPU pod's namespace and pod, which must not
+                # be renamed exported_namespace/exported_pod by the exporter's own target labels.
+                "endpoints": [
+                    {"port": "http", "path": "/metrics", "interval": "30s", "honorLabels": True}
+                ],
             },
         },
         _network_policy(cfg, namespace),

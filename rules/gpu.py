@@ -30,7 +30,7 @@ def recording_rules(cfg: RulesConfig) -> list[dict[str, Any]]:
         ),
         # Framebuffer values are MiB.
         record("ai:gpu_memory_used_bytes", f"{per_gpu('DCGM_FI_DEV_FB_USED')} * {MIB}"),
-        # DCGM_FI_DEV_FB_TOTAL is not exported by default: used / (used + free).
+        # The framebuffer total is not exported by default: used / (used + free).
         record(
             "ai:gpu_memory_used:ratio",
             f"""

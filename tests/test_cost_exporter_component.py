@@ -112,6 +112,7 @@ def test_service_monitor_and_network_policy(stack: str) -> None:
         monitor["spec"]["selector"]["matchLabels"].items() <= service["metadata"]["labels"].items()
     )
     assert monitor["spec"]["endpoints"][0]["port"] in {p["name"] for p in service["spec"]["ports"]}
+    assert monitor["spec"]["endpoints"][0]["honorLabels"] is True  # keeps ai_pod_*'s namespace/pod
     policy = objects(run, "NetworkPolicy")["cost-exporter"]["spec"]
     assert policy["podSelector"]["matchLabels"].items() <= pod_labels.items()
     rule = policy["ingress"][0]

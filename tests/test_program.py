@@ -48,9 +48,10 @@ def test_resource_count_per_stack() -> None:
     Compactor 4; GPU component, namespace, counters ConfigMap and release (not in dev);
     Inference component, per model Deployment, Service, ServiceMonitor (+PVC, +PDB), the
     load generator's ConfigMap and Deployment in dev, the Hugging Face token Secret in prod;
-    the exporter's component, token, Secret and 8 objects."""
+    the exporter's component, token, Secret and 8 objects; the rules component and its 5
+    PrometheusRules."""
     counts = {stack: len(program_run(stack).resources) for stack in ("dev", "staging", "prod")}
-    assert counts == {"dev": 35, "staging": 44, "prod": 53}
+    assert counts == {"dev": 41, "staging": 50, "prod": 59}
 
 
 def test_provider_uses_the_stack_context_and_server_side_apply(stack_run: ProgramRun) -> None:
