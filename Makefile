@@ -1,5 +1,5 @@
 # The commands the README names. Each target is a thin wrapper around a script in scripts/.
-.PHONY: up test lint format preview chart-keys bench exporter-image
+.PHONY: up test lint format preview chart-keys bench exporter-image dashboards
 
 up:          ## deploy the dev stack (virtualenv, local state, kind cluster if missing, pulumi up)
 	scripts/up-dev.sh
@@ -24,3 +24,6 @@ bench:       ## benchmarks under bench/ (prints figures; see the exporter README
 
 exporter-image: ## build the cost & quality exporter image (needs Docker)
 	docker build -f exporter/Dockerfile -t ai-observability-exporter:$$(venv/bin/python -c 'import exporter; print(exporter.__version__)') .
+
+dashboards:  ## write the Grafana dashboards as JSON for manual import (build/dashboards/)
+	venv/bin/python scripts/render_dashboards.py $${STACK:+--stack $$STACK}

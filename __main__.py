@@ -4,6 +4,7 @@ import pulumi
 
 from components.config_loader import load_stack_config
 from components.cost_exporter import CostExporter, CostExporterArgs
+from components.dashboards import DashboardsArgs, GrafanaDashboards
 from components.gpu import GpuTelemetry, GpuTelemetryArgs
 from components.inference import Inference, InferenceArgs
 from components.kube_provider import cluster_provider
@@ -41,6 +42,11 @@ PrometheusRules(
     "rules",
     PrometheusRulesArgs(config),
     opts=pulumi.ResourceOptions(provider=provider, depends_on=[monitoring.release]),
+)
+GrafanaDashboards(
+    "dashboards",
+    DashboardsArgs(config),
+    opts=pulumi.ResourceOptions(provider=provider, depends_on=[namespaces]),
 )
 if config.thanos.enabled:
     # After the release: the ServiceMonitor CRD and the sidecars' discovery Service exist.

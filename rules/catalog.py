@@ -19,6 +19,10 @@ VLLM_METRICS: dict[str, str] = {
     "vllm:time_to_first_token_seconds": "histogram",
     "vllm:inter_token_latency_seconds": "histogram",
     "vllm:e2e_request_latency_seconds": "histogram",
+    "vllm:request_queue_time_seconds": "histogram",
+    "vllm:num_preemptions_total": "counter",
+    "vllm:prefix_cache_queries_total": "counter",
+    "vllm:prefix_cache_hits_total": "counter",
 }
 HTTP_METRICS: dict[str, str] = {"http_requests_total": "counter"}
 
@@ -34,3 +38,31 @@ INFERENCE_HANDLERS = "/v1/(chat/completions|completions|responses|embeddings)"
 DCGM_JOB = "nvidia-dcgm-exporter"
 # Target labels that change when an exporter pod restarts; dropped to keep GPU series stable.
 TARGET_LABELS = "instance, job, endpoint, service"
+
+# kube-state-metrics (the kube-prometheus-stack subchart) and Prometheus' own series.
+KUBE_STATE_METRICS: dict[str, str] = {"kube_pod_info": "gauge", "kube_node_labels": "gauge"}
+PROMETHEUS_SERIES: dict[str, str] = {"up": "gauge", "ALERTS": "gauge"}
+# The bundled exporter's series (exporter/README.md).
+EXPORTER_METRICS: dict[str, str] = {
+    "ai_node_gpu_hourly_cost_dollars": "gauge",
+    "ai_node_gpus": "gauge",
+    "ai_pod_gpu_hourly_cost_dollars": "gauge",
+    "ai_gpu_cost_dollars_total": "counter",
+    "ai_quality_evaluations_total": "counter",
+    "ai_quality_hallucinations_total": "counter",
+    "ai_quality_score": "histogram",
+    "ai_exporter_inventory_last_success_timestamp_seconds": "gauge",
+    "ai_exporter_inventory_errors_total": "counter",
+    "ai_exporter_unpriced_gpus": "gauge",
+    "ai_exporter_evaluations_rejected_total": "counter",
+}
+
+
+def series_names(catalog: dict[str, str]) -> set[str]:
+    """The series names a catalog exposes (histograms as _bucket, _sum and _count)."""
+    names: set[str] = set()
+    for name, kind in catalog.items():
+        names |= (
+            {f"{name}_bucket", f"{name}_sum", f"{name}_count"} if kind == "histogram" else {name}
+        )
+    return names

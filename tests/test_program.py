@@ -49,9 +49,9 @@ def test_resource_count_per_stack() -> None:
     Inference component, per model Deployment, Service, ServiceMonitor (+PVC, +PDB), the
     load generator's ConfigMap and Deployment in dev, the Hugging Face token Secret in prod;
     the exporter's component, token, Secret and 8 objects; the rules component and its 5
-    PrometheusRules."""
+    PrometheusRules; the dashboards component and its 5 ConfigMaps."""
     counts = {stack: len(program_run(stack).resources) for stack in ("dev", "staging", "prod")}
-    assert counts == {"dev": 41, "staging": 50, "prod": 59}
+    assert counts == {"dev": 47, "staging": 56, "prod": 65}
 
 
 def test_provider_uses_the_stack_context_and_server_side_apply(stack_run: ProgramRun) -> None:

@@ -1,0 +1,22 @@
+"""Every dashboard by uid, and their Grafana folder."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from components.rules_config import RulesConfig
+from dashboards import cost, gpu_fleet, inference, quality, slo
+
+FOLDER = "AI Observability"
+MODULES = (inference, gpu_fleet, cost, slo, quality)
+
+
+def all_dashboards(cfg: RulesConfig) -> dict[str, dict[str, Any]]:
+    """uid -> dashboard JSON model."""
+    return {module.UID: module.build(cfg) for module in MODULES}
+
+
+def to_json(model: dict[str, Any]) -> str:
+    """Stable JSON text (sorted keys), as deployed and written by `make dashboards`."""
+    return json.dumps(model, indent=2, sort_keys=True) + "\n"

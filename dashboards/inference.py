@@ -1,0 +1,169 @@
+"""AI Inference Overview: traffic, latency, errors, queues, KV cache, GPU use and cost per model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from components.rules_config import RulesConfig
+from dashboards._panels import (
+    GREEN,
+    ORANGE,
+    RED,
+    YELLOW,
+    dashboard,
+    dashboard_link,
+    gauge,
+    heatmap,
+    row,
+    runbook_link,
+    standard_variables,
+    stat,
+    thresholds,
+    timeseries,
+)  # fmt: skip
+
+UID = "ai-inference-overview"
+M = 'model_name=~"$model", cluster=~"$cluster"'
+
+
+def build(cfg: RulesConfig) -> dict[str, Any]:
+    """The dashboard's JSON model."""
+    rb = cfg.runbook_base_url
+    raw_ttft = (
+        f"histogram_quantile(0.99, sum by (model_name, le) "
+        f"(rate(vllm:time_to_first_token_seconds_bucket{{{M}}}[$__rate_interval])))"
+    )
+    raw_e2e = (
+        f"histogram_quantile(0.99, sum by (model_name, le) "
+        f"(rate(vllm:e2e_request_latency_seconds_bucket{{{M}}}[$__rate_interval])))"
+    )
+    panels = [
+        row("Traffic and latency"),
+        timeseries(
+            "Token Throughput",
+            "Generated (output) and prompt tokens per second per model, across all its pods.",
+            [
+                (f"ai:tokens_per_second{{{M}}}", "{{model_name}} generated"),
+                (f"ai:prompt_tokens_per_second{{{M}}}", "{{model_name}} prompt"),
+            ],
+            "suffix: tok/s",
+        ),
+        timeseries(
+            "TTFT (P50 / P99)",
+            "Time to first token per model (queueing and prefill included). Dots are exemplars "
+            "linking to traces, from the raw histogram.",
+            [
+                (f"ai:ttft_seconds:p50{{{M}}}", "{{model_name}} p50"),
+                (f"ai:ttft_seconds:p99{{{M}}}", "{{model_name}} p99"),
+                (raw_ttft, "{{model_name}} p99 (raw, exemplars)"),
+            ],
+            "s",
+            exemplar=True,
+            thresholds=thresholds((None, GREEN), (cfg.ttft_p99_seconds, RED)),
+            links=runbook_link(rb, "HighTimeToFirstToken"),
+        ),
+        timeseries(
+            "Request Rate",
+            "Finished requests per second per model (every finish reason).",
+            [(f"ai:requests_per_second{{{M}}}", "{{model_name}}")],
+            "reqps",
+        ),
+        timeseries(
+            "Error Ratio",
+            "Share of requests with a server error: 5xx of the inference endpoints, and "
+            "finished_reason=error; the alert uses the larger.",
+            [
+                (f"ai:error_ratio{{{M}}}", "{{model_name}}"),
+                (f"ai:http_server_errors:ratio{{{M}}}", "{{model_name}} 5xx"),
+                (f"ai:engine_errors:ratio{{{M}}}", "{{model_name}} engine"),
+            ],
+            "percentunit",
+            thresholds=thresholds((None, GREEN), (cfg.error_ratio, RED)),
+            links=runbook_link(rb, "HighInferenceErrorRate"),
+        ),
+        timeseries(
+            "Queue Depth",
+            "Requests waiting and running per model.",
+            [
+                (f"ai:pending_requests{{{M}}}", "{{model_name}} waiting"),
+                (f"ai:active_sequences{{{M}}}", "{{model_name}} running"),
+            ],
+            "short",
+            links=runbook_link(rb, "InferenceQueueBacklog"),
+        ),
+        timeseries(
+            "Inter-Token Latency (P50 / P99)",
+            "Time between generated tokens per model.",
+            [
+                (f"ai:itl_seconds:p50{{{M}}}", "{{model_name}} p50"),
+                (f"ai:itl_seconds:p99{{{M}}}", "{{model_name}} p99"),
+            ],
+            "s",
+        ),
+        timeseries(
+            "End-to-End Latency (P50 / P99)",
+            "Request latency from arrival to the last token. Dots are exemplars linking to traces.",
+            [
+                (f"ai:e2e_latency_seconds:p50{{{M}}}", "{{model_name}} p50"),
+                (f"ai:e2e_latency_seconds:p99{{{M}}}", "{{model_name}} p99"),
+                (raw_e2e, "{{model_name}} p99 (raw, exemplars)"),
+            ],
+            "s",
+            w=24,
+            exemplar=True,
+        ),
+        row("Capacity and cost"),
+        gauge(
+            "KV-Cache Usage",
+            "KV cache in use per model, averaged over its pods (vLLM reports 0-1; shown 0-100%).",
+            [(f"ai:kv_cache_usage_percent{{{M}}}", "{{model_name}}")],
+            "percent",
+            min=0,
+            max=100,
+            thresholds=thresholds((None, GREEN), (60, YELLOW), (80, ORANGE), (90, RED)),
+            links=runbook_link(rb, "KVCachePressure"),
+        ),
+        stat(
+            "Cost per 1M Tokens",
+            "GPU cost of the pods serving the model per second, divided by its generated "
+            "tokens per second, times one million (USD).",
+            [(f"ai:cost_per_million_tokens_dollars{{{M}}}", "{{model_name}}")],
+            "currencyUSD",
+            decimals=3,
+            links=dashboard_link("Cost & Efficiency", "ai-cost-efficiency"),
+        ),
+        stat(
+            "Cost per Request",
+            "Amortised GPU cost of one request (cost per second / requests per second), USD.",
+            [(f"ai:request_cost_dollars:avg{{{M}}}", "{{model_name}}")],
+            "currencyUSD",
+            decimals=5,
+        ),
+        stat(
+            "Model GPU Cost",
+            "GPU cost per hour of the pods serving each model, USD.",
+            [(f"ai:model_cost_dollars_per_hour{{{M}}}", "{{model_name}}")],
+            "currencyUSD",
+        ),
+        heatmap(
+            "GPU Utilization per Pod",
+            "5-minute GPU utilisation of each GPU, by the pod that holds it.",
+            [
+                (
+                    'avg by (namespace, pod) (ai:gpu_utilization:avg{namespace=~"$namespace", pod!="", cluster=~"$cluster"})',
+                    "{{namespace}}/{{pod}}",
+                )
+            ],
+            "percent",
+            w=24,
+            links=dashboard_link("GPU Fleet", "ai-gpu-fleet"),
+        ),
+    ]
+    return dashboard(
+        UID,
+        "AI Inference Overview",
+        "Per-model traffic, latency, errors, queues, KV cache, GPU use and cost.",
+        panels,
+        standard_variables(),
+        tags=("inference",),
+    )
