@@ -12,6 +12,7 @@ from components.monitoring import MonitoringCore, MonitoringCoreArgs
 from components.namespaces import Namespaces, NamespacesArgs
 from components.prometheus_rules import PrometheusRules, PrometheusRulesArgs
 from components.thanos import Thanos, ThanosArgs, ThanosObjectStorage
+from components.tracing import Tracing, TracingArgs
 
 # Validation happens first: a config mistake stops the program before any resource exists.
 config = load_stack_config()
@@ -65,6 +66,15 @@ if config.gpu.enabled:
         opts=pulumi.ResourceOptions(provider=provider, depends_on=[monitoring.release]),
     )
     pulumi.export("gpuOperatorNamespace", gpu.namespace)
+tracing_dependencies: list[pulumi.Resource] = []
+if config.tracing.enabled:
+    tracing = Tracing(
+        "tracing",
+        TracingArgs(config, namespaces.namespace("inference")),
+        opts=pulumi.ResourceOptions(provider=provider, depends_on=[monitoring.release]),
+    )
+    tracing_dependencies.append(tracing)
+    pulumi.export("collectorOtlpHttp", tracing.collector_otlp_http)
 if config.inference.models:
     # After the release (ServiceMonitor CRD) and the inference namespace.
     inference = Inference(

@@ -35,10 +35,8 @@ from components.cost_exporter_config import CostExporterConfig, parse_cost_expor
 from components.gpu_config import GpuConfig, parse_gpu
 from components.inference_config import (
     InferenceConfig,
-    TracingConfig,
     parse_huggingface_token,
     parse_inference,
-    parse_tracing,
 )
 from components.rules_config import RulesConfig, parse_rules
 from components.thanos_config import (
@@ -46,6 +44,7 @@ from components.thanos_config import (
     parse_object_storage_credentials,
     parse_thanos,
 )
+from components.tracing_config import TracingConfig, parse_tracing
 
 # --- namespaces ----------------------------------------------------------------------------
 
@@ -357,7 +356,7 @@ class StackConfig:
     thanos: ThanosConfig = field(default_factory=ThanosConfig)
     gpu: GpuConfig = field(default_factory=GpuConfig)
     inference: InferenceConfig = InferenceConfig()
-    tracing: TracingConfig = TracingConfig()
+    tracing: TracingConfig = field(default_factory=TracingConfig)
     exporter: CostExporterConfig = field(default_factory=CostExporterConfig)
     rules: RulesConfig = RulesConfig()
     # Plain values of secret config: never printed, only ever passed on as pulumi secrets.

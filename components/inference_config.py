@@ -102,13 +102,6 @@ class InferenceConfig:
     load_generator: LoadGeneratorConfig = LoadGeneratorConfig()
 
 
-@dataclass(frozen=True)
-class TracingConfig:
-    """Trace export from the model servers to the OpenTelemetry Collector."""
-
-    enabled: bool = False
-
-
 VLLM_RESOURCES = Resources("4", "16Gi", "32Gi")
 SIMULATOR_RESOURCES = Resources("50m", "64Mi", "256Mi")
 
@@ -304,13 +297,6 @@ def parse_inference(raw: Any) -> InferenceConfig:
         models=tuple(models),
         load_generator=load_cfg,
     )
-
-
-def parse_tracing(raw: Any) -> TracingConfig:
-    """ai-observability:tracing."""
-    path = top_key("tracing")
-    obj = read_object(raw, path, ["enabled"])
-    return TracingConfig(enabled=read_bool(obj, "enabled", path, TracingConfig().enabled))
 
 
 def parse_huggingface_token(raw: Any, is_secret: bool, inference: InferenceConfig) -> str | None:

@@ -12,6 +12,7 @@ from components import versions
 from components.config import Resources, StackConfig, Storage
 from components.selection import RELEASE_NAME, selector_values
 from components.thanos_manifests import sidecar_values
+from components.tracing_values import grafana_tracing_values
 
 GRAFANA_ADMIN_SECRET = "grafana-admin"
 GRAFANA_ADMIN_USER_KEY = "admin-user"
@@ -152,4 +153,5 @@ def kube_prometheus_stack_values(cfg: StackConfig) -> dict[str, Any]:
         "nodeExporter": {"enabled": cfg.monitoring.prometheus.node_exporter},
         **_control_plane_values(cfg.monitoring.prometheus.scrape_control_plane),
     }
-    return deep_merge(core, sidecar_values(cfg.thanos, cfg.namespaces.monitoring))
+    merged = deep_merge(core, sidecar_values(cfg.thanos, cfg.namespaces.monitoring))
+    return deep_merge(merged, grafana_tracing_values(cfg))

@@ -65,6 +65,24 @@ VLLM_IMAGE = ImagePin("docker.io", "vllm/vllm-openai", "v0.33.0")
 SIMULATOR_IMAGE = ImagePin("ghcr.io", "llm-d/llm-d-inference-sim", "v0.10.2")
 LOAD_GENERATOR_IMAGE = ImagePin("docker.io", "library/python", "3.12.7-slim-bookworm")
 
+# Tracing: the OpenTelemetry Operator (its chart pins operator 0.158.0), the collector's contrib
+# distribution (it has every component components/otel_collector_config.py uses), and Tempo
+# (single binary) from the grafana-community charts.
+OTEL_OPERATOR = ChartPin(
+    name="opentelemetry-operator",
+    version="0.122.0",
+    repository="https://open-telemetry.github.io/opentelemetry-helm-charts",
+)
+COLLECTOR_IMAGE = ImagePin(
+    "ghcr.io",
+    "open-telemetry/opentelemetry-collector-releases/opentelemetry-collector-contrib",
+    "0.158.0",
+)
+TEMPO = ChartPin(
+    name="tempo", version="2.2.4", repository="https://grafana-community.github.io/helm-charts"
+)
+TEMPO_IMAGE = ImagePin("docker.io", "grafana/tempo", "2.10.8")
+
 CHARTS: dict[str, ChartPin] = {chart.name: chart for chart in (KUBE_PROMETHEUS_STACK, GPU_OPERATOR)}
 IMAGES: dict[str, ImagePin] = {
     "prometheus": PROMETHEUS_IMAGE,
@@ -75,4 +93,6 @@ IMAGES: dict[str, ImagePin] = {
     "vllm": VLLM_IMAGE,
     "simulator": SIMULATOR_IMAGE,
     "load-generator": LOAD_GENERATOR_IMAGE,
+    "otel-collector": COLLECTOR_IMAGE,
+    "tempo": TEMPO_IMAGE,
 }

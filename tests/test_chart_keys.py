@@ -23,6 +23,14 @@ CATALOGS = {
         FIXTURES / f"gpu-operator-{versions.GPU_OPERATOR.version}.paths",
         FIXTURES / "gpu-operator-template-keys.paths",
     ),
+    "tracing-operator": (
+        FIXTURES / f"opentelemetry-operator-{versions.OTEL_OPERATOR.version}.paths",
+        FIXTURES / "opentelemetry-operator-template-keys.paths",
+    ),
+    "tracing-tempo": (
+        FIXTURES / f"tempo-{versions.TEMPO.version}.paths",
+        FIXTURES / "tempo-template-keys.paths",
+    ),
 }
 
 

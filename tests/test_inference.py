@@ -167,9 +167,9 @@ def tracing_flags(container: dict[str, Any]) -> tuple[list[str], set[str]]:
 
 
 def test_tracing_flags_exactly_when_tracing_is_enabled() -> None:
-    off = model_container(program_run("staging"), "qwen3-8b")
-    assert tracing_flags(off) == ([], set())
-    on_run = run_program("staging", overrides={"tracing": {"enabled": True}})
+    off_run = run_program("staging", overrides={"tracing.enabled": False})
+    assert tracing_flags(model_container(off_run, "qwen3-8b")) == ([], set())
+    on_run = program_run("staging")  # tracing is on in the staging stack
     args, env = tracing_flags(model_container(on_run, "qwen3-8b"))
     assert args == [f"--otlp-traces-endpoint={collector_grpc_endpoint('tracing')}"]
     assert env == {"OTEL_SERVICE_NAME", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"}
@@ -179,8 +179,10 @@ def test_tracing_flags_exactly_when_tracing_is_enabled() -> None:
         if e["name"] == "OTEL_SERVICE_NAME"
     )
     assert service_name == "qwen3-8b"
-    dev_on = run_program("dev", overrides={"tracing": {"enabled": True}})
-    assert tracing_flags(model_container(dev_on, "llama-3-8b")) == ([], set())  # simulator
+    assert tracing_flags(model_container(program_run("dev"), "llama-3-8b")) == (
+        [],
+        set(),
+    )  # simulator
 
 
 def test_pod_disruption_budgets_for_replicated_models() -> None:

@@ -49,9 +49,10 @@ def test_resource_count_per_stack() -> None:
     Inference component, per model Deployment, Service, ServiceMonitor (+PVC, +PDB), the
     load generator's ConfigMap and Deployment in dev, the Hugging Face token Secret in prod;
     the exporter's component, token, Secret and 8 objects; the rules component and its 5
-    PrometheusRules; the dashboards component and its 5 ConfigMaps."""
+    PrometheusRules; the dashboards component and its 5 ConfigMaps; tracing's component,
+    namespace, 2 releases, 3 RBAC objects, collector, PodMonitor and Instrumentation."""
     counts = {stack: len(program_run(stack).resources) for stack in ("dev", "staging", "prod")}
-    assert counts == {"dev": 47, "staging": 56, "prod": 65}
+    assert counts == {"dev": 57, "staging": 66, "prod": 75}
 
 
 def test_provider_uses_the_stack_context_and_server_side_apply(stack_run: ProgramRun) -> None:
@@ -106,10 +107,11 @@ def test_secrets_live_in_the_monitoring_namespace(stack_run: ProgramRun) -> None
 def test_namespaces_carry_their_configured_names_and_environment() -> None:
     run = program_run("prod")
     names = {r.inputs["metadata"]["name"] for r in run.of_type(NAMESPACE)}
-    assert names == {"monitoring", "inference", "gpu-operator"}
+    assert names == {"monitoring", "inference", "gpu-operator", "tracing"}
     assert {r.inputs["metadata"]["name"] for r in program_run("dev").of_type(NAMESPACE)} == {
         "monitoring",
         "inference",
+        "tracing",
     }
     for ns in run.of_type(NAMESPACE):
         assert ns.inputs["metadata"]["labels"]["ai-observability/environment"] == "prod"
