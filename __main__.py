@@ -6,6 +6,7 @@ from components.config_loader import load_stack_config
 from components.cost_exporter import CostExporter, CostExporterArgs
 from components.dashboards import DashboardsArgs, GrafanaDashboards
 from components.gpu import GpuTelemetry, GpuTelemetryArgs
+from components.hardening import NetworkPolicies, NetworkPoliciesArgs
 from components.inference import Inference, InferenceArgs
 from components.kube_provider import cluster_provider
 from components.monitoring import MonitoringCore, MonitoringCoreArgs
@@ -22,8 +23,23 @@ on_cluster = pulumi.ResourceOptions(provider=provider)
 
 namespaces = Namespaces(
     "namespaces",
-    NamespacesArgs(config.namespaces.created_by_foundation(), config.environment),
+    NamespacesArgs(
+        config.namespaces.created_by_foundation(),
+        config.environment,
+        # node-exporter needs the host's network, PID namespace and filesystem.
+        pod_security={
+            "monitoring": "privileged"
+            if config.monitoring.prometheus.node_exporter
+            else "baseline",
+            "inference": config.hardening.inference_pod_security,
+        },
+    ),
     opts=on_cluster,
+)
+NetworkPolicies(
+    "network-policies",
+    NetworkPoliciesArgs(config),
+    opts=pulumi.ResourceOptions(provider=provider, depends_on=[namespaces]),
 )
 monitoring_namespace = namespaces.namespace("monitoring")
 thanos_storage = ThanosObjectStorage(

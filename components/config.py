@@ -33,6 +33,7 @@ from components.config_fields import (
 from components.config_resources import Resources, Storage, parse_resources, parse_storage
 from components.cost_exporter_config import CostExporterConfig, parse_cost_exporter
 from components.gpu_config import GpuConfig, parse_gpu
+from components.hardening_config import HardeningConfig, parse_hardening
 from components.inference_config import (
     InferenceConfig,
     parse_huggingface_token,
@@ -359,6 +360,7 @@ class StackConfig:
     tracing: TracingConfig = field(default_factory=TracingConfig)
     exporter: CostExporterConfig = field(default_factory=CostExporterConfig)
     rules: RulesConfig = RulesConfig()
+    hardening: HardeningConfig = field(default_factory=HardeningConfig)
     # Plain values of secret config: never printed, only ever passed on as pulumi secrets.
     receiver_secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
     object_storage_credentials: Mapping[str, str] = field(default_factory=dict, repr=False)
@@ -381,6 +383,7 @@ TOP_LEVEL_KEYS = (
     "huggingFaceToken",
     "exporter",
     "rules",
+    "hardening",
 )
 
 
@@ -431,6 +434,7 @@ def parse_stack_config(
         tracing=parse_tracing(raw.get("tracing")),
         exporter=exporter,
         rules=parse_rules(raw.get("rules")),
+        hardening=parse_hardening(raw.get("hardening")),
         receiver_secrets=parse_receiver_secrets(
             raw.get("alertmanagerSecrets"), "alertmanagerSecrets" in secret_keys, alertmanager
         ),

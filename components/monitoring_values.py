@@ -74,6 +74,8 @@ def alertmanager_values(cfg: StackConfig) -> dict[str, Any]:
             "useExistingSecret": True,
             "configSecret": ALERTMANAGER_CONFIG_SECRET,
             "resources": am.resources.to_k8s(),
+            # Alertmanager never calls the Kubernetes API.
+            "automountServiceAccountToken": False,
         }
     }
 

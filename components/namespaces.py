@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -15,6 +15,17 @@ class NamespacesArgs:
 
     names: Mapping[str, str]
     environment: str
+    # Concern -> Pod Security admission level enforced (audit and warn are always restricted).
+    pod_security: Mapping[str, str] = field(default_factory=dict)
+
+
+def pod_security_labels(enforce: str) -> dict[str, str]:
+    """Pod Security admission labels: enforce a level, audit and warn against restricted."""
+    return {
+        "pod-security.kubernetes.io/enforce": enforce,
+        "pod-security.kubernetes.io/audit": "restricted",
+        "pod-security.kubernetes.io/warn": "restricted",
+    }
 
 
 class Namespaces(pulumi.ComponentResource):
@@ -34,6 +45,7 @@ class Namespaces(pulumi.ComponentResource):
                         "app.kubernetes.io/part-of": "ai-observability",
                         "ai-observability/concern": concern,
                         "ai-observability/environment": args.environment,
+                        **pod_security_labels(args.pod_security.get(concern, "restricted")),
                     },
                 ),
                 opts=pulumi.ResourceOptions(parent=self),

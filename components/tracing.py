@@ -11,6 +11,7 @@ from components import versions
 from components.config import StackConfig
 from components.helm_release import pinned_release
 from components.k8s_objects import register_manifest, resource_name
+from components.namespaces import pod_security_labels
 from components.tracing_values import (
     OPERATOR_RELEASE,
     TEMPO_RELEASE,
@@ -51,6 +52,8 @@ class Tracing(pulumi.ComponentResource):
                     "app.kubernetes.io/part-of": "ai-observability",
                     "ai-observability/concern": "tracing",
                     "ai-observability/environment": cfg.environment,
+                    # Tempo's and the operator's charts do not meet restricted everywhere.
+                    **pod_security_labels("baseline"),
                 },
             ),
             opts=child,

@@ -50,9 +50,10 @@ def test_resource_count_per_stack() -> None:
     load generator's ConfigMap and Deployment in dev, the Hugging Face token Secret in prod;
     the exporter's component, token, Secret and 8 objects; the rules component and its 5
     PrometheusRules; the dashboards component and its 5 ConfigMaps; tracing's component,
-    namespace, 2 releases, 3 RBAC objects, collector, PodMonitor and Instrumentation."""
+    namespace, 2 releases, 3 RBAC objects, collector, PodMonitor and Instrumentation; the
+    NetworkPolicies component and its 10 policies."""
     counts = {stack: len(program_run(stack).resources) for stack in ("dev", "staging", "prod")}
-    assert counts == {"dev": 57, "staging": 66, "prod": 75}
+    assert counts == {"dev": 68, "staging": 77, "prod": 86}
 
 
 def test_provider_uses_the_stack_context_and_server_side_apply(stack_run: ProgramRun) -> None:
