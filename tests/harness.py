@@ -212,6 +212,7 @@ def run_program(
     secrets: dict[str, Any] | None = None,
     raw_config: dict[str, str] | None = None,
     via_environment: bool = False,
+    program_path: Path | None = None,
 ) -> ProgramRun:
     """Run __main__.py for a stack under mocks and return what it registered and exported.
 
@@ -245,7 +246,7 @@ def run_program(
     SETTINGS.outputs.clear()
 
     def program() -> None:
-        runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__")
+        runpy.run_path(str(program_path or ROOT / "__main__.py"), run_name="__main__")
 
     run = ProgramRun(stack=stack, resources=monitor.registrations, outputs={})
     try:
