@@ -8,7 +8,12 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.config import StackConfig
-from components.inference_manifests import HF_TOKEN_KEY, HF_TOKEN_SECRET, inference_manifests
+from components.inference_manifests import (
+    HF_TOKEN_KEY,
+    HF_TOKEN_SECRET,
+    inference_manifests,
+    mounted_refs,
+)
 from components.k8s_objects import register_manifest, resource_name
 
 MOUNTED_KINDS = ("PersistentVolumeClaim", "ConfigMap")
@@ -44,19 +49,19 @@ class Inference(pulumi.ComponentResource):
                 )
             )
         manifests = inference_manifests(cfg)
-        # Claims and ConfigMaps first: the Deployments mount them.
-        mounted = [m for m in manifests if m["kind"] in MOUNTED_KINDS]
-        for manifest in mounted:
-            prerequisites.append(
-                register_manifest(
-                    resource_name(name, manifest), manifest, pulumi.ResourceOptions(parent=self)
-                )
+        # Claims and ConfigMaps first: a workload waits only for what it mounts, so adding a
+        # model adds a constant number of dependencies rather than one per existing model.
+        mounted: dict[tuple[str, str], pulumi.Resource] = {}
+        for manifest in (m for m in manifests if m["kind"] in MOUNTED_KINDS):
+            mounted[(manifest["kind"], manifest["metadata"]["name"])] = register_manifest(
+                resource_name(name, manifest), manifest, pulumi.ResourceOptions(parent=self)
             )
         for manifest in (m for m in manifests if m["kind"] not in MOUNTED_KINDS):
+            needs = [mounted[ref] for ref in mounted_refs(manifest) if ref in mounted]
             register_manifest(
                 resource_name(name, manifest),
                 manifest,
-                pulumi.ResourceOptions(parent=self, depends_on=prerequisites),
+                pulumi.ResourceOptions(parent=self, depends_on=[*prerequisites, *needs]),
             )
         self.models = [m.name for m in cfg.inference.models]
         self.register_outputs({"models": self.models})

@@ -361,3 +361,15 @@ def inference_manifests(cfg: StackConfig) -> list[dict[str, Any]]:
     for model in cfg.inference.models:
         objects += model_manifests(model, cfg)
     return objects + load_generator_manifests(cfg)
+
+
+def mounted_refs(manifest: dict[str, Any]) -> list[tuple[str, str]]:
+    """The (kind, name) of every PersistentVolumeClaim and ConfigMap a workload's pods mount."""
+    pod_spec = manifest.get("spec", {}).get("template", {}).get("spec", {})
+    refs: list[tuple[str, str]] = []
+    for volume in pod_spec.get("volumes", []):
+        if "persistentVolumeClaim" in volume:
+            refs.append(("PersistentVolumeClaim", volume["persistentVolumeClaim"]["claimName"]))
+        if "configMap" in volume:
+            refs.append(("ConfigMap", volume["configMap"]["name"]))
+    return refs

@@ -18,6 +18,7 @@ from components.tracing_names import collector_grpc_endpoint
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 SERVICE = "kubernetes:core/v1:Service"
 SERVICE_MONITOR = "kubernetes:monitoring.coreos.com/v1:ServiceMonitor"
+MOUNTED = ("PersistentVolumeClaim", "ConfigMap")
 MODELS = {
     "dev": ["llama-3-8b", "mistral-7b"],
     "staging": ["qwen3-8b"],
@@ -336,3 +337,29 @@ def test_hugging_face_token_must_be_secret() -> None:
     assert message.startswith("ai-observability:huggingFaceToken: must be stored encrypted")
     assert "hf_plain" not in message
     assert registered == []
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_each_workload_waits_only_for_what_it_mounts(stack: str) -> None:
+    run = program_run(stack)
+    urn_of = {
+        (r.type.rsplit(":", 1)[1], r.inputs["metadata"]["name"]): r.urn
+        for r in run.resources
+        if r.custom and r.inputs.get("metadata", {}).get("namespace") == "inference"
+    }
+    mounted = {key: urn for key, urn in urn_of.items() if key[0] in MOUNTED}
+    assert mounted, "the stack should have claims or ConfigMaps to wait for"
+    deployments = [
+        d for d in run.of_type(DEPLOYMENT) if d.inputs["metadata"]["namespace"] == "inference"
+    ]
+    for deployment in deployments:
+        volumes = deployment.inputs["spec"]["template"]["spec"].get("volumes", [])
+        wanted = {
+            urn_of[("PersistentVolumeClaim", v["persistentVolumeClaim"]["claimName"])]
+            for v in volumes
+            if "persistentVolumeClaim" in v
+        } | {urn_of[("ConfigMap", v["configMap"]["name"])] for v in volumes if "configMap" in v}
+        waited = set(deployment.dependencies) & set(mounted.values())
+        assert waited == wanted, deployment.inputs["metadata"]["name"]
+    for service in run.of_type(SERVICE):
+        assert not set(service.dependencies) & set(mounted.values())
