@@ -300,3 +300,20 @@ def write_chunk(path: Path, fleet: Fleet, timestamps: range, origin: int) -> int
     """One OpenMetrics file for a slice of time; returns the number of samples written."""
     with path.open("w", buffering=1 << 22) as out:
         return write_openmetrics(out, fleet_series(fleet), timestamps, origin)
+
+
+def exposition(series: list[Series], now: float, origin: int) -> bytes:
+    """The fleet's current values in the Prometheus text format (what a scrape would return)."""
+    dt = now - origin
+    wave = dt * RADIANS_PER_SECOND
+    families: dict[str, list[str]] = {}
+    for one in series:
+        value = one.base + one.slope * dt
+        if one.amplitude:
+            value += one.amplitude * math.sin(wave + one.phase)
+        families.setdefault(_family(one), []).append(f"{one.name_and_labels} {value:.4f}\n")
+    parts = []
+    for family, lines in families.items():
+        parts.append(f"# TYPE {family} untyped\n")
+        parts.extend(lines)
+    return "".join(parts).encode()

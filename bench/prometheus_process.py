@@ -37,19 +37,28 @@ class Prometheus:
         rule_files: list[Path],
         evaluation_interval: str = "30s",
         query_timeout: str = "2m",
+        scrape_target: str | None = None,
     ) -> None:
         binary = shutil.which("prometheus")
         if binary is None:
             raise RuntimeError("prometheus is not on PATH (Debian: apt-get install prometheus)")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = {
+        config: dict[str, Any] = {
             "global": {"evaluation_interval": evaluation_interval},
             "rule_files": [str(path) for path in rule_files],
-            # The loaded history runs past now; without an out-of-order window the head refuses
-            # rule results older than the newest block's end ("out of bounds").
-            "storage": {"tsdb": {"out_of_order_time_window": "3h"}},
         }
+        if scrape_target:
+            # honor_labels keeps the job and instance labels the target's series carry.
+            config["scrape_configs"] = [
+                {
+                    "job_name": "fleet",
+                    "honor_labels": True,
+                    "scrape_interval": evaluation_interval,
+                    "scrape_timeout": "25s",
+                    "static_configs": [{"targets": [scrape_target]}],
+                }
+            ]
         config_path = workdir / f"prometheus-{self.port}.yml"
         config_path.write_text(yaml.safe_dump(config))
         self.log = (workdir / f"prometheus-{self.port}.log").open("w")

@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.fleet_metrics import Fleet, fleet_series, write_chunk  # noqa: E402
+from bench.fleet_target import FleetTarget  # noqa: E402
 from bench.prometheus_process import Prometheus, QueryError  # noqa: E402
 from bench.promql_inline import Recording, inline_recordings, recordings_from_groups  # noqa: E402
 from components.rules_config import RulesConfig  # noqa: E402
@@ -66,9 +67,8 @@ def build_chunk(job: tuple[Fleet, int, int, int, Path]) -> tuple[int, float]:
     return samples, time.monotonic() - began
 
 
-def load_history(fleet: Fleet, start: int, end: int, data: Path, workers: int) -> None:
+def load_history(fleet: Fleet, start: int, end: int, origin: int, data: Path, workers: int) -> None:
     """History from start to end (Unix seconds) as TSDB blocks in data/, one hour per job."""
-    origin = start - 86400
     jobs = [
         (fleet, chunk, min(chunk + 3600, end), origin, data.parent / f"chunk-{chunk}")
         for chunk in range(start, end, 3600)
@@ -345,16 +345,30 @@ def main(argv: list[str]) -> int:
     try:
         now = int(time.time()) // SCRAPE_SECONDS * SCRAPE_SECONDS
         lead = 3600  # the first hour only fills the 1 h windows at the start of the range
-        # History runs past now so the server started later still has fresh samples.
-        history_start, history_end = now - args.hours * 3600 - lead, now + 45 * 60
-        load_history(fleet, history_start, history_end, data, args.workers)
+        history_start = now - args.hours * 3600 - lead
+        origin = history_start - 86400  # counters start a day before the history
+        load_history(fleet, history_start, now, origin, data, args.workers)
         rule_files, recordings = write_rule_files(workdir)
 
-        prom = Prometheus(workdir, data, rule_files, EVALUATION_INTERVAL)
+        # From here on the fleet is scraped live, so recent samples are in the head, as in
+        # production; the gap between the end of the history and the first scrape is the time
+        # the load took.
+        target = FleetTarget(fleet_series(fleet), origin)
+        prom = Prometheus(
+            workdir, data, rule_files, EVALUATION_INTERVAL, scrape_target=target.address
+        )
         live_from = int(time.time()) // SCRAPE_SECONDS * SCRAPE_SECONDS
+        settle = 330
+        print(
+            f"scraping the fleet live; measuring after {settle} s, once the 5m windows hold "
+            "scraped samples only"
+        )
+        time.sleep(settle)
         times = measure_groups(prom, args.rounds)
         on_target = report_groups(times, live_from - history_start)
         report_recorded_series(prom, recordings, fleet)
+        target.stop()
+        end = int(time.time()) // SCRAPE_SECONDS * SCRAPE_SECONDS - SCRAPE_SECONDS
 
         first, second = split_by_dependency(rule_files, recordings, workdir)
         seconds = backfill(prom, [first], history_start, live_from, workdir / "backfill-1")
@@ -370,7 +384,7 @@ def main(argv: list[str]) -> int:
 
         prom = Prometheus(workdir, data, [], EVALUATION_INTERVAL)
         try:
-            report_panels(prom, recordings, live_from, args.hours, args.repeat)
+            report_panels(prom, recordings, end, args.hours, args.repeat)
         finally:
             prom.stop()
         return 0 if on_target else 1

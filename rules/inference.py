@@ -15,9 +15,10 @@ QUANTILES = {
 }
 
 
-def quantile(histogram: str, q: float, window: str) -> str:
-    """One quantile per model: buckets summed across pods and engines before interpolating."""
-    return f"histogram_quantile({q}, sum by (model_name, le) (rate({histogram}_bucket[{window}])))"
+def bucket_rate(histogram: str, window: str) -> str:
+    """Bucket rates per model and bound, summed across pods and engines before any quantile
+    is interpolated; recorded once so the quantiles of one histogram share the work."""
+    return f"sum by (model_name, le) (rate({histogram}_bucket[{window}]))"
 
 
 def http_server_error_ratio(window: str) -> str:
@@ -55,8 +56,14 @@ def recording_rules(cfg: RulesConfig) -> list[dict[str, Any]]:
     w = cfg.rate_window
     rules = []
     for name, (histogram, quantiles) in QUANTILES.items():
+        rules.append(record(f"ai:{name}_bucket:rate", bucket_rate(histogram, w)))
         for q in quantiles:
-            rules.append(record(f"ai:{name}:{q}", quantile(histogram, int(q[1:]) / 100, w)))
+            rules.append(
+                record(
+                    f"ai:{name}:{q}",
+                    f"histogram_quantile({int(q[1:]) / 100}, ai:{name}_bucket:rate)",
+                )
+            )
     rules += [
         record(
             "ai:tokens_per_second",

@@ -7,7 +7,7 @@ from typing import Any
 
 from components.rules_config import RulesConfig, SloConfig
 from rules._builders import alert, group, record
-from rules.inference import engine_error_ratio, http_server_error_ratio, max_of
+from rules.catalog import INFERENCE_HANDLERS
 
 WINDOWS = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
 # (long window, short window, burn rate) for a 30-day budget.
@@ -24,27 +24,64 @@ def le_matcher(seconds: float) -> str:
     return f'le=~"{pattern}"'
 
 
-def sli_error_ratio(slo: SloConfig, window: str) -> str:
-    """The share of bad events of one SLO over a window, per model."""
+BASE_WINDOW = WINDOWS[0]
+
+
+def sli_sources(slo: SloConfig) -> dict[str, tuple[str, str]]:
+    """source -> (bad events per second, all events per second) per model over BASE_WINDOW.
+    An availability SLO has two sources, HTTP 5xx and finished_reason="error"; the worse one
+    counts, so a failure either side sees is never averaged away by the other."""
+    w = BASE_WINDOW
     if slo.type == "latency":
         assert slo.threshold_seconds is not None
         h = "vllm:time_to_first_token_seconds"
-        return f"""
-            1 - (
-              sum by (model_name) (rate({h}_bucket{{{le_matcher(slo.threshold_seconds)}}}[{window}]))
-              /
-              (sum by (model_name) (rate({h}_count[{window}])) > 0)
-            )
-        """
-    return max_of(http_server_error_ratio(window), engine_error_ratio(window))
+        total = f"sum by (model_name) (rate({h}_count[{w}]))"
+        fast = f"sum by (model_name) (rate({h}_bucket{{{le_matcher(slo.threshold_seconds)}}}[{w}]))"
+        return {"ttft": (f"{total} - {fast}", total)}
+    http = f'http_requests_total{{handler=~"{INFERENCE_HANDLERS}"'
+    finished = "vllm:request_success_total"
+    return {
+        "http": (
+            f'sum by (model_name) (rate({http}, status="5xx"}}[{w}]))',
+            f"sum by (model_name) (rate({http}}}[{w}]))",
+        ),
+        # A server without the error series (the simulator) has 0 errors, not no data.
+        "engine": (
+            f'sum by (model_name) (rate({finished}{{finished_reason="error"}}[{w}]))'
+            f" or 0 * sum by (model_name) (rate({finished}[{w}]))",
+            f"sum by (model_name) (rate({finished}[{w}]))",
+        ),
+    }
+
+
+def sli_error_ratio(slo: SloConfig, window: str) -> str:
+    """The share of bad events over a window per model, from the recorded base rates: the
+    longer windows sum the base rates over time (traffic-weighted), which reads 20 series per
+    model instead of every pod's raw counters over up to three days."""
+    sel = f'{{slo="{slo.name}"}}'
+    if window == BASE_WINDOW:
+        errors, requests = (
+            f"slo:sli_errors:rate{window}{sel}",
+            f"slo:sli_requests:rate{window}{sel}",
+        )
+    else:
+        errors = f"sum_over_time(slo:sli_errors:rate{BASE_WINDOW}{sel}[{window}])"
+        requests = f"sum_over_time(slo:sli_requests:rate{BASE_WINDOW}{sel}[{window}])"
+    return f"max by (model_name) ({errors} / ({requests} > 0))"
 
 
 def recording_rules(slo: SloConfig) -> list[dict[str, Any]]:
-    """slo:sli_error:ratio_rate<window>{slo=...} for every window."""
-    return [
+    """Base rates per source, then slo:sli_error:ratio_rate<window>{slo=...} for every window."""
+    rules = []
+    for source, (errors, requests) in sli_sources(slo).items():
+        labels = {"slo": slo.name, "source": source}
+        rules.append(record(f"slo:sli_errors:rate{BASE_WINDOW}", errors, labels))
+        rules.append(record(f"slo:sli_requests:rate{BASE_WINDOW}", requests, labels))
+    rules += [
         record(f"slo:sli_error:ratio_rate{w}", sli_error_ratio(slo, w), {"slo": slo.name})
         for w in WINDOWS
     ]
+    return rules
 
 
 def burn_condition(slo: SloConfig, burns: tuple[tuple[str, str, float], ...]) -> str:

@@ -153,6 +153,14 @@ def test_exporter_metric_names_match_the_exporter() -> None:
 
 
 def test_quantiles_aggregate_by_model_and_le() -> None:
-    for rule in all_rules():
-        if "histogram_quantile" in rule["expr"]:
-            assert "sum by (model_name, le)" in rule["expr"], rule["record"]
+    """Every quantile interpolates buckets summed by (model_name, le), directly or through a
+    recorded bucket rate whose rule does the sum."""
+    exprs = {r["record"]: r["expr"] for r in all_rules() if "record" in r}
+    quantiles = [r for r in all_rules() if "histogram_quantile" in r["expr"]]
+    assert quantiles
+    for rule in quantiles:
+        expr = rule["expr"]
+        sources = re.findall(r"histogram_quantile\([\d.]+, (ai:[a-z0-9_]+_bucket:rate)\)", expr)
+        for source in sources:
+            assert "sum by (model_name, le) (rate(" in exprs[source], source
+        assert sources or "sum by (model_name, le)" in expr, rule.get("record", rule.get("alert"))
