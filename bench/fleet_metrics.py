@@ -289,7 +289,7 @@ def write_openmetrics(out: TextIO, series: list[Series], timestamps: range, orig
                     for dt, w in zip(offsets, waves, strict=True)
                 ]
             else:
-                lines = [f"{prefix} {base + slope * dt:.4f} {dt + origin}\n" for dt in offsets]
+                lines = [f"{prefix} {base + slope * dt!r} {dt + origin}\n" for dt in offsets]
             out.write("".join(lines))
             samples += len(lines)
     out.write("# EOF\n")
@@ -311,7 +311,7 @@ def exposition(series: list[Series], now: float, origin: int) -> bytes:
         value = one.base + one.slope * dt
         if one.amplitude:
             value += one.amplitude * math.sin(wave + one.phase)
-        families.setdefault(_family(one), []).append(f"{one.name_and_labels} {value:.4f}\n")
+        families.setdefault(_family(one), []).append(f"{one.name_and_labels} {value!r}\n")
     parts = []
     for family, lines in families.items():
         parts.append(f"# TYPE {family} untyped\n")

@@ -48,15 +48,15 @@ def parse_matchers(text: str) -> list[tuple[str, str, str]]:
 
 def _pick(
     recordings: list[Recording], name: str, matchers: list[tuple[str, str, str]]
-) -> Recording:
-    """The rule recording `name` whose static labels the equality matchers agree with."""
+) -> list[Recording]:
+    """The rules recording `name` whose static labels the equality matchers agree with."""
     candidates = [r for r in recordings if r.record == name]
     for label, op, value in matchers:
         if op == "=":
             candidates = [r for r in candidates if r.labels.get(label, value) == value]
-    if len(candidates) != 1:
-        raise ValueError(f"{len(candidates)} recording rules match {name}{{{matchers}}}")
-    return candidates[0]
+    if not candidates:
+        raise ValueError(f"no recording rule matches {name}{{{matchers}}}")
+    return candidates
 
 
 def _filtered(expr: str, rule: Recording, matchers: list[tuple[str, str, str]]) -> str:
@@ -84,18 +84,20 @@ def inline_recordings(expr: str, recordings: list[Recording], step: str, depth: 
         raise ValueError(f"recording rules nest deeper than 5 levels in {expr!r}")
 
     def by_name_regex(found: re.Match[str]) -> str:
-        parts = []
-        for name in found["names"].split("|"):
-            rule = _pick(recordings, name, [])
-            parts.append(
-                f'label_replace({_filtered(rule.expr, rule, [])}, "__name__", "{name}", "", "")'
-            )
+        parts = [
+            f'label_replace({_filtered(rule.expr, rule, [])}, "__name__", "{name}", "", "")'
+            for name in found["names"].split("|")
+            for rule in _pick(recordings, name, [])
+        ]
         return "(" + " or ".join(parts) + ")"
 
     def by_selector(found: re.Match[str]) -> str:
         matchers = parse_matchers(found["matchers"] or "")
-        rule = _pick(recordings, found["name"], matchers)
-        raw = _filtered(rule.expr, rule, matchers)
+        # Rules recording one name apart by their static labels (an SLO's sources) are
+        # distinct series, so their union is what the selector returns.
+        rules = _pick(recordings, found["name"], matchers)
+        raw = " or ".join(_filtered(rule.expr, rule, matchers) for rule in rules)
+        raw = f"({raw})" if len(rules) > 1 else raw
         return f"{raw}[{found['range']}:{step}]" if found["range"] else raw
 
     rewritten = RECORDED.sub(by_selector, NAME_REGEX.sub(by_name_regex, expr))

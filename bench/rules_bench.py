@@ -15,6 +15,7 @@ cores; `--pods 100 --nodes 25 --hours 1` for a quick look). Needs promtool and p
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import shutil
@@ -34,7 +35,12 @@ sys.path.insert(0, str(ROOT))
 from bench.fleet_metrics import Fleet, fleet_series, write_chunk  # noqa: E402
 from bench.fleet_target import FleetTarget  # noqa: E402
 from bench.prometheus_process import Prometheus, QueryError  # noqa: E402
-from bench.promql_inline import Recording, inline_recordings, recordings_from_groups  # noqa: E402
+from bench.promql_inline import (  # noqa: E402
+    RECORDED,
+    Recording,
+    inline_recordings,
+    recordings_from_groups,
+)
 from components.rules_config import RulesConfig  # noqa: E402
 from dashboards.all import all_dashboards  # noqa: E402
 from rules.groups import render_rule_file, rule_groups  # noqa: E402
@@ -207,26 +213,30 @@ def report_recorded_series(prom: Prometheus, recordings: list[Recording], fleet:
     print(f"  {total:6d}  in all")
 
 
-def backfill(prom: Prometheus, rule_files: list[Path], start: int, end: int, out: Path) -> float:
+def backfill(prom: Prometheus, rules: str, start: int, end: int, out: Path) -> float:
     """promtool's recording-rule backfill from a running server; seconds taken."""
+    rule_file = out.parent / "backfill.rules.yaml"
+    rule_file.write_text(rules)
     began = time.monotonic()
-    subprocess.run(
+    result = subprocess.run(
         [
             "promtool", "tsdb", "create-blocks-from", "rules", "-q",
             f"--start={start}", f"--end={end}", f"--url={prom.url}",
             f"--eval-interval={EVALUATION_INTERVAL}", f"--output-dir={out}",
-            *map(str, rule_files),
+            str(rule_file),
         ],
-        check=True,
+        capture_output=True, text=True,
     )  # fmt: skip
+    if result.returncode:
+        raise RuntimeError(f"promtool backfill failed:\n{result.stderr[-2000:]}")
     return time.monotonic() - began
 
 
-def split_by_dependency(
-    rule_files: list[Path], recordings: list[Recording], directory: Path
-) -> tuple[Path, Path]:
-    """Two rule files for the backfill: rules over raw series, then rules over recorded ones
-    (promtool evaluates against the server's data, so those need the first pass loaded)."""
+def split_by_dependency(rule_files: list[Path], recordings: list[Recording]) -> tuple[str, str]:
+    """Two rule files' text for the backfill: rules over raw series, then rules over recorded
+    ones (promtool evaluates against the server's data, so those need the first pass loaded).
+    Both passes keep the groups' names and are written to one path, so each group evaluates
+    at the same offset within the interval in both, as one group does in production."""
     import yaml
 
     recorded = {r.record for r in recordings}
@@ -241,10 +251,12 @@ def split_by_dependency(
                 first.append({**group, "rules": raw})
             if derived:
                 second.append({**group, "rules": derived})
-    paths = directory / "backfill-1.yaml", directory / "backfill-2.yaml"
-    for path, groups in zip(paths, (first, second), strict=True):
-        path.write_text(yaml.safe_dump({"groups": groups}, sort_keys=False))
-    return paths
+    later = {r["record"] for g in second for r in g["rules"]}
+    for group in second:
+        for rule in group["rules"]:
+            if any(name in rule["expr"] for name in later):
+                raise ValueError(f"{rule['record']} needs a third backfill pass")
+    return tuple(yaml.safe_dump({"groups": g}, sort_keys=False) for g in (first, second))
 
 
 def timed_query(
@@ -323,6 +335,77 @@ def report_panels(
         )
 
 
+def same_result(left: list[dict[str, Any]], right: list[dict[str, Any]], rel_tol: float) -> bool:
+    """Two instant-query results hold the same series (names aside) with close values."""
+
+    def keyed(result: list[dict[str, Any]]) -> dict[frozenset[tuple[str, str]], float]:
+        return {
+            frozenset((k, v) for k, v in r["metric"].items() if k != "__name__"): float(
+                r["value"][1]
+            )
+            for r in result
+        }
+
+    def close(x: float, y: float) -> bool:
+        both_nan = math.isnan(x) and math.isnan(y)
+        return both_nan or math.isclose(x, y, rel_tol=rel_tol, abs_tol=1e-12)
+
+    a, b = keyed(left), keyed(right)
+    return a.keys() == b.keys() and all(close(a[k], b[k]) for k in a)
+
+
+def first_difference(left: list[dict[str, Any]], right: list[dict[str, Any]]) -> str:
+    """The first series whose value differs or that only one side has."""
+
+    def keyed(result: list[dict[str, Any]]) -> dict[str, str]:
+        return {
+            str(sorted((k, v) for k, v in r["metric"].items() if k != "__name__")): r["value"][1]
+            for r in result
+        }
+
+    a, b = keyed(left), keyed(right)
+    for key in sorted(a.keys() | b.keys()):
+        if a.get(key) != b.get(key):
+            return f"{key}: {a.get(key)} vs {b.get(key)}"
+    return "no series"
+
+
+def check_equivalence(prom: Prometheus, recordings: list[Recording], near: int) -> bool:
+    """Every rewritten query returns what the deployed one does, inside the backfilled history.
+
+    Both run at the timestamp of the recorded sample (each group evaluates at its own offset
+    within the interval), so a rewrite without a subquery must agree exactly. A subquery
+    steps on multiples of 30s rather than at the group's offset, so those agree within 1%.
+    """
+    agree, compared, failures = 0, 0, []
+    for uid, title, expr, _ in dashboard_queries():
+        raw_expr = inline_recordings(expr, recordings, EVALUATION_INTERVAL)
+        if raw_expr == expr:
+            continue
+        # Rules recording one name in different groups (one per SLO) have different offsets.
+        found = RECORDED.search(expr)
+        assert found is not None
+        selector = f"{found['name']}{{{found['matchers'] or ''}}}"
+        stamp = prom.get("/api/v1/query", query=f"max(timestamp({selector}))", time=str(near))
+        at = stamp["result"][0]["value"][1]
+        tolerance = 1e-2 if ":30s]" in raw_expr else 1e-9
+        try:
+            recorded = prom.get("/api/v1/query", query=expr, time=at)["result"]
+            raw = prom.get("/api/v1/query", query=raw_expr, time=at)["result"]
+        except QueryError as error:
+            failures.append(f"{uid} / {title}: not compared ({str(error)[:60]})")
+            continue
+        compared += 1
+        if recorded and same_result(recorded, raw, tolerance):
+            agree += 1
+        else:
+            failures.append(f"{uid} / {title}: {first_difference(recorded, raw)}")
+    print(f"\nraw rewrites return the deployed queries' results: {agree} of {compared} agree")
+    for failure in failures:
+        print(f"  {failure}")
+    return agree == compared
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", type=int, default=20)
@@ -333,6 +416,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs per dashboard query")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--keep", action="store_true", help="keep the working directory")
+    parser.add_argument(
+        "--settle", type=int, default=330, help="seconds of live scrapes before measuring"
+    )
     args = parser.parse_args(argv)
     for tool in ("promtool", "prometheus"):
         if shutil.which(tool) is None:
@@ -358,7 +444,7 @@ def main(argv: list[str]) -> int:
             workdir, data, rule_files, EVALUATION_INTERVAL, scrape_target=target.address
         )
         live_from = int(time.time()) // SCRAPE_SECONDS * SCRAPE_SECONDS
-        settle = 330
+        settle = args.settle
         print(
             f"scraping the fleet live; measuring after {settle} s, once the 5m windows hold "
             "scraped samples only"
@@ -370,13 +456,13 @@ def main(argv: list[str]) -> int:
         target.stop()
         end = int(time.time()) // SCRAPE_SECONDS * SCRAPE_SECONDS - SCRAPE_SECONDS
 
-        first, second = split_by_dependency(rule_files, recordings, workdir)
-        seconds = backfill(prom, [first], history_start, live_from, workdir / "backfill-1")
+        first, second = split_by_dependency(rule_files, recordings)
+        seconds = backfill(prom, first, history_start, live_from, workdir / "backfill-1")
         prom.stop()
         for block in (workdir / "backfill-1").iterdir():
             block.rename(data / block.name)
         prom = Prometheus(workdir, data, [], EVALUATION_INTERVAL)
-        seconds += backfill(prom, [second], history_start, live_from, workdir / "backfill-2")
+        seconds += backfill(prom, second, history_start, live_from, workdir / "backfill-2")
         prom.stop()
         for block in (workdir / "backfill-2").iterdir():
             block.rename(data / block.name)
@@ -384,10 +470,12 @@ def main(argv: list[str]) -> int:
 
         prom = Prometheus(workdir, data, [], EVALUATION_INTERVAL)
         try:
+            # Half an hour before the live scrapes began: inside the backfilled history.
+            agree = check_equivalence(prom, recordings, live_from - 1800)
             report_panels(prom, recordings, end, args.hours, args.repeat)
         finally:
             prom.stop()
-        return 0 if on_target else 1
+        return 0 if on_target and agree else 1
     finally:
         if args.keep:
             print(f"working directory kept: {workdir}")
