@@ -1,0 +1,119 @@
+"""The benchmark's own building blocks: the raw-series rewrite of dashboard queries and the
+synthetic fleet history (the rules benchmark trusts both, so they are tested like code)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import require_tool
+
+from bench.fleet_metrics import Fleet, fleet_series, place_pods, write_chunk
+from bench.promql_inline import (
+    RECORDED,
+    Recording,
+    inline_recordings,
+    parse_matchers,
+    recordings_from_groups,
+)
+from bench.rules_bench import dashboard_queries
+from components.rules_config import RulesConfig
+from rules.groups import rule_groups
+
+TOKENS = Recording("ai:tokens_per_second", {}, "sum by (model_name) (rate(x_total[5m]))")
+TEMP = Recording("ai:gpu_temperature_celsius", {}, "max without (instance) (DCGM_FI_DEV_GPU_TEMP)")
+ERRORS = [
+    Recording("slo:sli_errors:rate5m", {"slo": "a", "source": "http"}, "sum(rate(h[5m]))"),
+    Recording("slo:sli_errors:rate5m", {"slo": "a", "source": "engine"}, "sum(rate(e[5m]))"),
+]
+
+
+def project_recordings() -> list[Recording]:
+    groups = rule_groups(RulesConfig(), gpu_enabled=True)
+    return recordings_from_groups([g for area in groups.values() for g in area])
+
+
+def test_a_selector_with_match_all_matchers_becomes_the_rule_expression() -> None:
+    rewritten = inline_recordings('ai:tokens_per_second{model_name=~".*"}', [TOKENS], "30s")
+    assert rewritten == "(sum by (model_name) (rate(x_total[5m])))"
+
+
+def test_equality_matchers_become_set_operations_on_the_result() -> None:
+    idle = inline_recordings('count(ai:gpu_temperature_celsius{pod=""})', [TEMP], "30s")
+    assert idle == (
+        "count(((max without (instance) (DCGM_FI_DEV_GPU_TEMP)) and on (pod) "
+        'label_replace(vector(1), "pod", "", "", "")))'
+    )
+    busy = inline_recordings('ai:gpu_temperature_celsius{pod!=""}', [TEMP], "30s")
+    assert " unless on (pod) " in busy
+
+
+def test_a_range_becomes_a_subquery_at_the_evaluation_interval() -> None:
+    rewritten = inline_recordings("avg_over_time(ai:tokens_per_second[1d])", [TOKENS], "30s")
+    assert rewritten == "avg_over_time((sum by (model_name) (rate(x_total[5m])))[1d:30s])"
+
+
+def test_rules_apart_by_static_labels_are_a_union_that_keeps_the_labels() -> None:
+    rewritten = inline_recordings('slo:sli_errors:rate5m{slo="a"}', ERRORS, "30s")
+    assert rewritten.count(" or ") == 1
+    for source in ("http", "engine"):
+        assert f'"source", "{source}"' in rewritten
+    assert rewritten.count('"slo", "a"') == 2
+
+
+def test_unsupported_matchers_and_unknown_names_are_refused() -> None:
+    with pytest.raises(ValueError, match=r"model_name=~'llama\.\*' on ai:tokens_per_second"):
+        inline_recordings('ai:tokens_per_second{model_name=~"llama.*"}', [TOKENS], "30s")
+    with pytest.raises(ValueError, match="ai:unknown"):
+        inline_recordings("ai:unknown", [TOKENS], "30s")
+    with pytest.raises(ValueError, match="cannot parse"):
+        parse_matchers("model_name=llama")
+
+
+def test_every_dashboard_query_rewrites_to_valid_promql_over_raw_series(tmp_path: Path) -> None:
+    promtool = require_tool("promtool")
+    recordings = project_recordings()
+    rewritten = []
+    for _, _, expr, _ in dashboard_queries():
+        raw = inline_recordings(expr, recordings, "30s")
+        outside_strings = re.sub(r'"(?:[^"\\]|\\.)*"', '""', raw)
+        assert not RECORDED.search(outside_strings), raw
+        rewritten.append(raw)
+    assert len(rewritten) > 50
+    rules = [{"record": f"bench:check_{i}", "expr": expr} for i, expr in enumerate(rewritten)]
+    path = tmp_path / "rewritten.yaml"
+    path.write_text(yaml.safe_dump({"groups": [{"name": "rewritten", "rules": rules}]}))
+    result = subprocess.run([promtool, "check", "rules", str(path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_pods_are_packed_onto_gpus_without_double_booking() -> None:
+    fleet = Fleet()
+    pods = place_pods(fleet)
+    held = [(pod.node, gpu) for pod in pods for gpu in pod.gpus]
+    assert len(pods) == 1000 and fleet.gpus == 2000
+    assert len(held) == len(set(held)) == 1750  # 250 large-model pods on 4 GPUs, 750 on one
+    assert {pod.model for pod in pods} == set(range(20))
+    with pytest.raises(ValueError, match="do not fit"):
+        place_pods(Fleet(pods=100, nodes=2))
+
+
+def test_the_history_loads_into_a_tsdb_with_every_series(tmp_path: Path) -> None:
+    promtool = require_tool("promtool")
+    fleet = Fleet(models=2, pods=4, nodes=2, large_models=1)
+    text = tmp_path / "history.om"
+    samples = write_chunk(text, fleet, range(1_800_000_000, 1_800_000_600, 30), 1_799_990_000)
+    series = fleet_series(fleet)
+    assert samples == len(series) * 20
+    result = subprocess.run(
+        [promtool, "tsdb", "create-blocks-from", "openmetrics", str(text), str(tmp_path / "d")],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    columns = result.stdout.strip().splitlines()[-1].split()
+    # BLOCK ULID, MIN TIME, MAX TIME, DURATION, NUM SAMPLES, NUM CHUNKS, NUM SERIES, SIZE
+    assert int(columns[4]) == samples and int(columns[6]) == len(series)
