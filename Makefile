@@ -19,8 +19,8 @@ preview:     ## pulumi preview --diff for STACK (default dev), with the local st
 chart-keys:  ## regenerate the chart key catalog (needs helm) after a chart version bump
 	scripts/chart-keys.sh
 
-bench:       ## benchmarks under bench/ (prints figures; see the exporter README)
-	venv/bin/python bench/exporter_bench.py
+bench:       ## every benchmark under bench/ (prints figures; see docs/performance.md)
+	venv/bin/python -m bench
 
 exporter-image: ## build the cost & quality exporter image (needs Docker)
 	docker build -f exporter/Dockerfile -t ai-observability-exporter:$$(venv/bin/python -c 'import exporter; print(exporter.__version__)') .

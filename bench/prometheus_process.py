@@ -75,7 +75,11 @@ class Prometheus:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
-        self._wait_ready()
+        try:
+            self._wait_ready()
+        except RuntimeError:
+            self.stop()
+            raise
 
     def _wait_ready(self, timeout: float = 300.0) -> None:
         deadline = time.monotonic() + timeout
@@ -111,7 +115,9 @@ class Prometheus:
             return answer.read().decode()
 
     def stop(self) -> None:
-        """Stop the server and wait for it."""
+        """Stop the server and wait for it (nothing when it has stopped already)."""
+        if self.process.poll() is not None:
+            return
         self.process.terminate()
         try:
             self.process.wait(timeout=60)

@@ -428,6 +428,14 @@ def main(argv: list[str]) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="rules-bench-"))
     data = workdir / "data"
     data.mkdir()
+    servers: list[Prometheus] = []
+
+    def start(rule_files: list[Path], scrape_target: str | None = None) -> Prometheus:
+        servers.append(
+            Prometheus(workdir, data, rule_files, EVALUATION_INTERVAL, scrape_target=scrape_target)
+        )
+        return servers[-1]
+
     try:
         now = int(time.time()) // SCRAPE_SECONDS * SCRAPE_SECONDS
         lead = 3600  # the first hour only fills the 1 h windows at the start of the range
@@ -440,9 +448,7 @@ def main(argv: list[str]) -> int:
         # production; the gap between the end of the history and the first scrape is the time
         # the load took.
         target = FleetTarget(fleet_series(fleet), origin)
-        prom = Prometheus(
-            workdir, data, rule_files, EVALUATION_INTERVAL, scrape_target=target.address
-        )
+        prom = start(rule_files, target.address)
         live_from = int(time.time()) // SCRAPE_SECONDS * SCRAPE_SECONDS
         settle = args.settle
         print(
@@ -461,22 +467,21 @@ def main(argv: list[str]) -> int:
         prom.stop()
         for block in (workdir / "backfill-1").iterdir():
             block.rename(data / block.name)
-        prom = Prometheus(workdir, data, [], EVALUATION_INTERVAL)
+        prom = start([])
         seconds += backfill(prom, second, history_start, live_from, workdir / "backfill-2")
         prom.stop()
         for block in (workdir / "backfill-2").iterdir():
             block.rename(data / block.name)
         print(f"\nrecording rules backfilled over the history in {seconds:.0f} s")
 
-        prom = Prometheus(workdir, data, [], EVALUATION_INTERVAL)
-        try:
-            # Half an hour before the live scrapes began: inside the backfilled history.
-            agree = check_equivalence(prom, recordings, live_from - 1800)
-            report_panels(prom, recordings, end, args.hours, args.repeat)
-        finally:
-            prom.stop()
+        prom = start([])
+        # Half an hour before the live scrapes began: inside the backfilled history.
+        agree = check_equivalence(prom, recordings, live_from - 1800)
+        report_panels(prom, recordings, end, args.hours, args.repeat)
         return 0 if on_target and agree else 1
     finally:
+        for server in servers:
+            server.stop()
         if args.keep:
             print(f"working directory kept: {workdir}")
         else:
