@@ -23,6 +23,7 @@ MATCHER = re.compile(
 )
 # Regex matchers that select every series, as a dashboard variable set to All leaves them.
 MATCH_ALL = {".*", ".*|", "|.*"}
+MARK = "bench_matched"  # a temporary label marking the series a regex matcher selects
 
 
 @dataclass(frozen=True)
@@ -60,21 +61,30 @@ def _pick(
 
 
 def _filtered(expr: str, rule: Recording, matchers: list[tuple[str, str, str]]) -> str:
-    """The rule's expression with its static labels, narrowed by the selector's matchers."""
+    """The rule's expression with its static labels, narrowed by the selector's matchers.
+
+    `=` and `!=` become `and`/`unless on (label)` against a one-sample vector carrying the
+    value. A regex first marks the matching series with label_replace (whose regex is anchored
+    like a matcher's), then keeps or drops the marked ones and removes the mark.
+    """
     result = f"({expr})"
     for label, value in rule.labels.items():
         result = f'label_replace({result}, "{label}", "{value}", "", "")'
     for label, op, value in matchers:
-        if label in rule.labels:
-            continue  # already chose the rule
         if op == "=~" and value in MATCH_ALL:
             continue
-        if op not in ("=", "!="):
-            raise ValueError(f"matcher {label}{op}{value!r} on {rule.record} is not supported")
-        keep = "and" if op == "=" else "unless"
-        result = (
-            f'({result} {keep} on ({label}) label_replace(vector(1), "{label}", "{value}", "", ""))'
-        )
+        if label in rule.labels:
+            if op != "=":
+                raise ValueError(f"matcher {label}{op}{value!r} on {rule.record} is not supported")
+            continue  # already chose the rule
+        keep = "and" if op in ("=", "=~") else "unless"
+        if op in ("=", "!="):
+            one = f'label_replace(vector(1), "{label}", "{value}", "", "")'
+            result = f"({result} {keep} on ({label}) {one})"
+            continue
+        marked = f'label_replace({result}, "{MARK}", "1", "{label}", "{value}")'
+        one = f'label_replace(vector(1), "{MARK}", "1", "", "")'
+        result = f'label_replace(({marked} {keep} on ({MARK}) {one}), "{MARK}", "", "", "")'
     return result
 
 

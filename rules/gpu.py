@@ -30,13 +30,14 @@ def recording_rules(cfg: RulesConfig) -> list[dict[str, Any]]:
         ),
         # Framebuffer values are MiB.
         record("ai:gpu_memory_used_bytes", f"{per_gpu('DCGM_FI_DEV_FB_USED')} * {MIB}"),
-        # The framebuffer total is not exported by default: used / (used + free).
+        # The framebuffer total is not exported by default: used / (used + free), with used
+        # from the series just recorded so each GPU's FB_USED is read once per evaluation.
         record(
             "ai:gpu_memory_used:ratio",
             f"""
-            {per_gpu("DCGM_FI_DEV_FB_USED")}
+            ai:gpu_memory_used_bytes
             /
-            ({per_gpu("DCGM_FI_DEV_FB_USED")} + {per_gpu("DCGM_FI_DEV_FB_FREE")})
+            (ai:gpu_memory_used_bytes + {per_gpu("DCGM_FI_DEV_FB_FREE")} * {MIB})
             """,
         ),
         record("ai:gpu_temperature_celsius", per_gpu("DCGM_FI_DEV_GPU_TEMP")),

@@ -21,34 +21,34 @@ def bucket_rate(histogram: str, window: str) -> str:
     return f"sum by (model_name, le) (rate({histogram}_bucket[{window}]))"
 
 
-def http_server_error_ratio(window: str) -> str:
-    """5xx share of the inference endpoints, from vLLM's HTTP metrics (model_name is the
-    ServiceMonitor's target label); absent without traffic."""
-    selector = f'http_requests_total{{handler=~"{INFERENCE_HANDLERS}"'
-    return f"""
-        sum by (model_name) (rate({selector}, status="5xx"}}[{window}]))
-        /
-        (sum by (model_name) (rate({selector}}}[{window}])) > 0)
-    """
-
-
-def engine_error_ratio(window: str) -> str:
-    """finished_reason="error" share of finished requests (abort is not an error). A server
-    without the error series (the simulator) counts as 0, not as no data."""
-    return f"""
-        (
-          sum by (model_name) (rate(vllm:request_success_total{{finished_reason="error"}}[{window}]))
-          or
-          0 * sum by (model_name) (rate(vllm:request_success_total[{window}]))
-        )
-        /
-        (sum by (model_name) (rate(vllm:request_success_total[{window}])) > 0)
-    """
-
-
-def max_of(left: str, right: str) -> str:
-    """The larger of two per-model ratios, or whichever exists."""
-    return f"(({left}) >= ({right})) or (({right}) > ({left})) or ({left}) or ({right})"
+def rate_rules(w: str) -> list[dict[str, Any]]:
+    """Per-model rates of vLLM's counters, each read from the raw series once; the error
+    ratios below and the SLO base rates divide these."""
+    handlers = f'http_requests_total{{handler=~"{INFERENCE_HANDLERS}"'
+    finished = "vllm:request_success_total"
+    return [
+        record(
+            "ai:tokens_per_second",
+            f"sum by (model_name) (rate(vllm:generation_tokens_total[{w}]))",
+        ),
+        record(
+            "ai:prompt_tokens_per_second",
+            f"sum by (model_name) (rate(vllm:prompt_tokens_total[{w}]))",
+        ),
+        record("ai:requests_per_second", f"sum by (model_name) (rate({finished}[{w}]))"),
+        # HTTP metrics carry model_name as the ServiceMonitor's target label.
+        record("ai:http_requests_per_second", f"sum by (model_name) (rate({handlers}}}[{w}]))"),
+        record(
+            "ai:http_server_errors_per_second",
+            f'sum by (model_name) (rate({handlers}, status="5xx"}}[{w}]))',
+        ),
+        # A server without the error series (the simulator) has 0 errors, not no data.
+        record(
+            "ai:engine_errors_per_second",
+            f'sum by (model_name) (rate({finished}{{finished_reason="error"}}[{w}]))'
+            " or 0 * ai:requests_per_second",
+        ),
+    ]
 
 
 def recording_rules(cfg: RulesConfig) -> list[dict[str, Any]]:
@@ -64,21 +64,18 @@ def recording_rules(cfg: RulesConfig) -> list[dict[str, Any]]:
                     f"histogram_quantile({int(q[1:]) / 100}, ai:{name}_bucket:rate)",
                 )
             )
+    rules += rate_rules(w)
     rules += [
+        # 5xx share of the inference endpoints; absent without traffic.
         record(
-            "ai:tokens_per_second",
-            f"sum by (model_name) (rate(vllm:generation_tokens_total[{w}]))",
+            "ai:http_server_errors:ratio",
+            "ai:http_server_errors_per_second / (ai:http_requests_per_second > 0)",
         ),
+        # finished_reason="error" share of finished requests (abort is not an error).
         record(
-            "ai:prompt_tokens_per_second",
-            f"sum by (model_name) (rate(vllm:prompt_tokens_total[{w}]))",
+            "ai:engine_errors:ratio",
+            "ai:engine_errors_per_second / (ai:requests_per_second > 0)",
         ),
-        record(
-            "ai:requests_per_second",
-            f"sum by (model_name) (rate(vllm:request_success_total[{w}]))",
-        ),
-        record("ai:http_server_errors:ratio", http_server_error_ratio(w)),
-        record("ai:engine_errors:ratio", engine_error_ratio(w)),
         record(
             "ai:error_ratio",
             'max by (model_name) ({__name__=~"ai:http_server_errors:ratio|ai:engine_errors:ratio"})',

@@ -27,17 +27,31 @@ def le_matcher(seconds: float) -> str:
 BASE_WINDOW = WINDOWS[0]
 
 
-def sli_sources(slo: SloConfig) -> dict[str, tuple[str, str]]:
+def sli_sources(slo: SloConfig, rate_window: str) -> dict[str, tuple[str, str]]:
     """source -> (bad events per second, all events per second) per model over BASE_WINDOW.
     An availability SLO has two sources, HTTP 5xx and finished_reason="error"; the worse one
-    counts, so a failure either side sees is never averaged away by the other."""
+    counts, so a failure either side sees is never averaged away by the other. When the
+    inference rules rate over the same window, their recorded rates are reused (the SLO group
+    then reads 20 series per model instead of every pod's counters)."""
     w = BASE_WINDOW
+    reuse = rate_window == BASE_WINDOW
     if slo.type == "latency":
         assert slo.threshold_seconds is not None
-        h = "vllm:time_to_first_token_seconds"
-        total = f"sum by (model_name) (rate({h}_count[{w}]))"
-        fast = f"sum by (model_name) (rate({h}_bucket{{{le_matcher(slo.threshold_seconds)}}}[{w}]))"
+        le = le_matcher(slo.threshold_seconds)
+        if reuse:
+            buckets = "ai:ttft_seconds_bucket:rate"
+            total = f'sum by (model_name) ({buckets}{{le="+Inf"}})'
+            fast = f"sum by (model_name) ({buckets}{{{le}}})"
+        else:
+            h = "vllm:time_to_first_token_seconds"
+            total = f"sum by (model_name) (rate({h}_count[{w}]))"
+            fast = f"sum by (model_name) (rate({h}_bucket{{{le}}}[{w}]))"
         return {"ttft": (f"{total} - {fast}", total)}
+    if reuse:
+        return {
+            "http": ("ai:http_server_errors_per_second", "ai:http_requests_per_second"),
+            "engine": ("ai:engine_errors_per_second", "ai:requests_per_second"),
+        }
     http = f'http_requests_total{{handler=~"{INFERENCE_HANDLERS}"'
     finished = "vllm:request_success_total"
     return {
@@ -70,10 +84,10 @@ def sli_error_ratio(slo: SloConfig, window: str) -> str:
     return f"max by (model_name) ({errors} / ({requests} > 0))"
 
 
-def recording_rules(slo: SloConfig) -> list[dict[str, Any]]:
+def recording_rules(slo: SloConfig, rate_window: str) -> list[dict[str, Any]]:
     """Base rates per source, then slo:sli_error:ratio_rate<window>{slo=...} for every window."""
     rules = []
-    for source, (errors, requests) in sli_sources(slo).items():
+    for source, (errors, requests) in sli_sources(slo, rate_window).items():
         labels = {"slo": slo.name, "source": source}
         rules.append(record(f"slo:sli_errors:rate{BASE_WINDOW}", errors, labels))
         rules.append(record(f"slo:sli_requests:rate{BASE_WINDOW}", requests, labels))
@@ -136,6 +150,6 @@ def groups(cfg: RulesConfig) -> list[dict[str, Any]]:
     """One recording and one alert group per SLO."""
     result = []
     for slo in cfg.slos:
-        result.append(group(f"ai-slo-{slo.name}.rules", recording_rules(slo)))
+        result.append(group(f"ai-slo-{slo.name}.rules", recording_rules(slo, cfg.rate_window)))
         result.append(group(f"ai-slo-{slo.name}.alerts", alerts(cfg, slo)))
     return result

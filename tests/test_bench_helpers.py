@@ -64,9 +64,20 @@ def test_rules_apart_by_static_labels_are_a_union_that_keeps_the_labels() -> Non
     assert rewritten.count('"slo", "a"') == 2
 
 
+def test_regex_matchers_mark_then_keep_or_drop_the_matching_series() -> None:
+    kept = inline_recordings('ai:tokens_per_second{model_name=~"llama.*"}', [TOKENS], "30s")
+    assert kept == (
+        "label_replace((label_replace((sum by (model_name) (rate(x_total[5m]))), "
+        '"bench_matched", "1", "model_name", "llama.*") and on (bench_matched) '
+        'label_replace(vector(1), "bench_matched", "1", "", "")), "bench_matched", "", "", "")'
+    )
+    dropped = inline_recordings('ai:tokens_per_second{model_name!~"llama.*"}', [TOKENS], "30s")
+    assert " unless on (bench_matched) " in dropped
+
+
 def test_unsupported_matchers_and_unknown_names_are_refused() -> None:
-    with pytest.raises(ValueError, match=r"model_name=~'llama\.\*' on ai:tokens_per_second"):
-        inline_recordings('ai:tokens_per_second{model_name=~"llama.*"}', [TOKENS], "30s")
+    with pytest.raises(ValueError, match=r"slo=~'a\|b' on slo:sli_errors:rate5m"):
+        inline_recordings('slo:sli_errors:rate5m{slo=~"a|b"}', ERRORS, "30s")
     with pytest.raises(ValueError, match="ai:unknown"):
         inline_recordings("ai:unknown", [TOKENS], "30s")
     with pytest.raises(ValueError, match="cannot parse"):
