@@ -242,3 +242,63 @@ def test_deployed_as_configmaps_the_sidecar_loads(stack: str) -> None:
         ((key, text),) = configmap.inputs["data"].items()
         assert key.endswith(".json") and json.loads(text)["uid"] == key[:-5]
         assert len(text.encode()) < CONFIGMAP_LIMIT_BYTES
+
+
+def test_error_budget_weighs_each_request_not_each_5m_ratio(tmp_path: Path) -> None:
+    """Ten minutes at 999 req/s without errors, then ten at 1 req/s all failing: 10 errors in
+    10,000 requests (0.1%), where a mean of the 5m ratios would say 50%."""
+    slo = next(s for s in CONFIG.slos if s.type == "availability")
+    panel = next(
+        p
+        for p in panels(DASHBOARDS["ai-slos"])
+        if p["title"] == "Error Budget Remaining (30d)" and slo.name in json.dumps(p)
+    )
+    expr = substitute(panel["targets"][0]["expr"])
+    budget = float(re.search(r"/ ([0-9.e-]+)$", expr)[1])
+    model = 'model_name="m", slo="availability"'
+    test = {
+        "rule_files": [],
+        "evaluation_interval": "1m",
+        "tests": [
+            {
+                "interval": "1m",
+                "input_series": [
+                    {
+                        "series": f'slo:sli_requests:rate5m{{{model}, source="http"}}',
+                        "values": "999x9 1x9",
+                    },
+                    {
+                        "series": f'slo:sli_errors:rate5m{{{model}, source="http"}}',
+                        "values": "0x9 1x9",
+                    },
+                    # the engine sees every request finish without error
+                    {
+                        "series": f'slo:sli_requests:rate5m{{{model}, source="engine"}}',
+                        "values": "999x9 1x9",
+                    },
+                    {
+                        "series": f'slo:sli_errors:rate5m{{{model}, source="engine"}}',
+                        "values": "0x19",
+                    },
+                ],
+                "promql_expr_test": [
+                    {
+                        "expr": expr,
+                        "eval_time": "19m",
+                        "exp_samples": [
+                            {"labels": '{model_name="m"}', "value": 1 - (10 / 10000) / budget}
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+    path = tmp_path / "budget.test.yaml"
+    path.write_text(yaml.safe_dump(test))
+    result = subprocess.run(
+        [require_tool("promtool"), "test", "rules", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
