@@ -12,6 +12,7 @@ from components.config import StackConfig
 from components.dcgm_counters import COUNTERS_KEY, counters_csv
 from components.gpu_values import COUNTERS_CONFIGMAP, gpu_operator_values
 from components.helm_release import pinned_release
+from components.namespaces import project_namespace
 
 RELEASE_NAME = "gpu-operator"
 
@@ -35,21 +36,18 @@ class GpuTelemetry(pulumi.ComponentResource):
         super().__init__("ai-observability:gpu:GpuTelemetry", name, None, opts)
         cfg = args.config
         child = pulumi.ResourceOptions(parent=self)
-        namespace = k8s.core.v1.Namespace(
+        namespace = project_namespace(
             f"{name}-namespace",
-            metadata=k8s.meta.v1.ObjectMetaArgs(
-                name=cfg.namespaces.gpu_operator,
-                labels={
-                    "app.kubernetes.io/part-of": "ai-observability",
-                    "ai-observability/concern": "gpu-operator",
-                    "ai-observability/environment": cfg.environment,
-                    # The driver, toolkit and exporter pods are privileged by design.
-                    "pod-security.kubernetes.io/enforce": "privileged",
-                    "pod-security.kubernetes.io/audit": "privileged",
-                    "pod-security.kubernetes.io/warn": "privileged",
-                },
-            ),
-            opts=child,
+            cfg.namespaces.gpu_operator,
+            "gpu-operator",
+            cfg.environment,
+            # The driver, toolkit and exporter pods are privileged by design.
+            {
+                "pod-security.kubernetes.io/enforce": "privileged",
+                "pod-security.kubernetes.io/audit": "privileged",
+                "pod-security.kubernetes.io/warn": "privileged",
+            },
+            child,
         )
         self.namespace = namespace.metadata.apply(lambda m: m.name)
         counters = k8s.core.v1.ConfigMap(

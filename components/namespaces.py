@@ -28,6 +28,30 @@ def pod_security_labels(enforce: str) -> dict[str, str]:
     }
 
 
+def project_namespace(
+    resource_name: str,
+    namespace: str,
+    concern: str,
+    environment: str,
+    pod_security: Mapping[str, str],
+    opts: pulumi.ResourceOptions,
+) -> k8s.core.v1.Namespace:
+    """A namespace with the project's labels: part-of, concern, environment, Pod Security."""
+    return k8s.core.v1.Namespace(
+        resource_name,
+        metadata=k8s.meta.v1.ObjectMetaArgs(
+            name=namespace,
+            labels={
+                "app.kubernetes.io/part-of": "ai-observability",
+                "ai-observability/concern": concern,
+                "ai-observability/environment": environment,
+                **pod_security,
+            },
+        ),
+        opts=opts,
+    )
+
+
 class Namespaces(pulumi.ComponentResource):
     """Creates the namespaces of the stack; `namespace(concern)` gives a name as an Output."""
 
@@ -37,18 +61,13 @@ class Namespaces(pulumi.ComponentResource):
         super().__init__("ai-observability:core:Namespaces", name, None, opts)
         self._names: dict[str, pulumi.Output[str]] = {}
         for concern, ns_name in args.names.items():
-            namespace = k8s.core.v1.Namespace(
+            namespace = project_namespace(
                 f"{name}-{concern}",
-                metadata=k8s.meta.v1.ObjectMetaArgs(
-                    name=ns_name,
-                    labels={
-                        "app.kubernetes.io/part-of": "ai-observability",
-                        "ai-observability/concern": concern,
-                        "ai-observability/environment": args.environment,
-                        **pod_security_labels(args.pod_security.get(concern, "restricted")),
-                    },
-                ),
-                opts=pulumi.ResourceOptions(parent=self),
+                ns_name,
+                concern,
+                args.environment,
+                pod_security_labels(args.pod_security.get(concern, "restricted")),
+                pulumi.ResourceOptions(parent=self),
             )
             # Reading the name from the resource makes dependents wait for the namespace.
             self._names[concern] = namespace.metadata.apply(lambda m: m.name)

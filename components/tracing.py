@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
-import pulumi_kubernetes as k8s
 
 from components import versions
 from components.config import StackConfig
 from components.helm_release import pinned_release
 from components.k8s_objects import register_manifest, resource_name
-from components.namespaces import pod_security_labels
+from components.namespaces import pod_security_labels, project_namespace
 from components.tracing_values import (
     OPERATOR_RELEASE,
     TEMPO_RELEASE,
@@ -44,19 +43,14 @@ class Tracing(pulumi.ComponentResource):
         super().__init__("ai-observability:tracing:Tracing", name, None, opts)
         cfg = args.config
         child = pulumi.ResourceOptions(parent=self)
-        namespace = k8s.core.v1.Namespace(
+        namespace = project_namespace(
             f"{name}-namespace",
-            metadata=k8s.meta.v1.ObjectMetaArgs(
-                name=cfg.namespaces.tracing,
-                labels={
-                    "app.kubernetes.io/part-of": "ai-observability",
-                    "ai-observability/concern": "tracing",
-                    "ai-observability/environment": cfg.environment,
-                    # Tempo's and the operator's charts do not meet restricted everywhere.
-                    **pod_security_labels("baseline"),
-                },
-            ),
-            opts=child,
+            cfg.namespaces.tracing,
+            "tracing",
+            cfg.environment,
+            # Tempo's and the operator's charts do not meet restricted everywhere.
+            pod_security_labels("baseline"),
+            child,
         )
         ns = namespace.metadata.apply(lambda m: m.name)
         operator = pinned_release(

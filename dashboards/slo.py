@@ -18,18 +18,9 @@ from dashboards._panels import (
     thresholds,
     timeseries,
 )
-from rules.slo import WINDOWS
+from rules.slo import WINDOWS, error_ratio
 
 UID = "ai-slos"
-
-
-def error_ratio_30d(sel: str) -> str:
-    """Errors over requests in 30 days from the recorded 5m base rates, per model (the worse
-    source counting, as the burn-rate rules do); a mean of 5m ratios would weigh a quiet
-    night's failed request as much as a busy hour's thousands."""
-    errors = f"sum_over_time(slo:sli_errors:rate5m{{{sel}}}[30d])"
-    requests = f"sum_over_time(slo:sli_requests:rate5m{{{sel}}}[30d])"
-    return f"max by (cluster, model_name) ({errors} / {requests})"
 
 
 def slo_panels(cfg: RulesConfig, slo: SloConfig) -> list[dict[str, Any]]:
@@ -56,7 +47,12 @@ def slo_panels(cfg: RulesConfig, slo: SloConfig) -> list[dict[str, Any]]:
             f"1 - (error ratio over 30 days / budget {budget:.4g}): errors over requests in the "
             "30 days, so busy hours weigh more than quiet ones, the worse source counting; "
             "below 0 the SLO is missed.",
-            [(f"1 - {error_ratio_30d(sel)} / {budget:.6g}", "{{model_name}}")],
+            [
+                (
+                    f"1 - {error_ratio(sel, '30d', by='cluster, model_name')} / {budget:.6g}",
+                    "{{model_name}}",
+                )
+            ],
             "percentunit",
             decimals=1,
             thresholds=thresholds((None, RED), (0.25, ORANGE), (0.5, GREEN)),

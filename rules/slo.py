@@ -68,11 +68,11 @@ def sli_sources(slo: SloConfig, rate_window: str) -> dict[str, tuple[str, str]]:
     }
 
 
-def sli_error_ratio(slo: SloConfig, window: str) -> str:
-    """The share of bad events over a window per model, from the recorded base rates: the
-    longer windows sum the base rates over time (traffic-weighted), which reads 20 series per
-    model instead of every pod's raw counters over up to three days."""
-    sel = f'{{slo="{slo.name}"}}'
+def error_ratio(matchers: str, window: str, by: str = "model_name") -> str:
+    """The share of bad events over a window from the recorded base rates selected by
+    `matchers`, the worse source counting: the longer windows sum the base rates over time
+    (traffic-weighted), which reads 20 series per model instead of every pod's raw counters."""
+    sel = f"{{{matchers}}}"
     if window == BASE_WINDOW:
         errors, requests = (
             f"slo:sli_errors:rate{window}{sel}",
@@ -81,7 +81,12 @@ def sli_error_ratio(slo: SloConfig, window: str) -> str:
     else:
         errors = f"sum_over_time(slo:sli_errors:rate{BASE_WINDOW}{sel}[{window}])"
         requests = f"sum_over_time(slo:sli_requests:rate{BASE_WINDOW}{sel}[{window}])"
-    return f"max by (model_name) ({errors} / ({requests} > 0))"
+    return f"max by ({by}) ({errors} / ({requests} > 0))"
+
+
+def sli_error_ratio(slo: SloConfig, window: str) -> str:
+    """The share of bad events of one SLO over a window, per model."""
+    return error_ratio(f'slo="{slo.name}"', window)
 
 
 def recording_rules(slo: SloConfig, rate_window: str) -> list[dict[str, Any]]:

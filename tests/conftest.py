@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 
 import pytest
 from harness import STACKS, ProgramRun, run_program
@@ -33,3 +34,10 @@ def require_tool(name: str) -> str:
     if os.environ.get("CI") == "true":
         pytest.fail(message)
     pytest.skip(message)
+
+
+def promtool(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run promtool (see require_tool when it is missing); the result, whatever its status."""
+    return subprocess.run(
+        [require_tool("promtool"), *args], capture_output=True, text=True, timeout=300, check=False
+    )

@@ -4,12 +4,11 @@ synthetic fleet history (the rules benchmark trusts both, so they are tested lik
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import require_tool
+from conftest import promtool
 
 from bench.fleet_metrics import Fleet, fleet_series, place_pods, write_chunk
 from bench.promql_inline import (
@@ -85,7 +84,6 @@ def test_unsupported_matchers_and_unknown_names_are_refused() -> None:
 
 
 def test_every_dashboard_query_rewrites_to_valid_promql_over_raw_series(tmp_path: Path) -> None:
-    promtool = require_tool("promtool")
     recordings = project_recordings()
     rewritten = []
     for _, _, expr, _ in dashboard_queries():
@@ -97,7 +95,7 @@ def test_every_dashboard_query_rewrites_to_valid_promql_over_raw_series(tmp_path
     rules = [{"record": f"bench:check_{i}", "expr": expr} for i, expr in enumerate(rewritten)]
     path = tmp_path / "rewritten.yaml"
     path.write_text(yaml.safe_dump({"groups": [{"name": "rewritten", "rules": rules}]}))
-    result = subprocess.run([promtool, "check", "rules", str(path)], capture_output=True, text=True)
+    result = promtool("check", "rules", str(path))
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -148,17 +146,12 @@ def test_pods_are_packed_onto_gpus_without_double_booking() -> None:
 
 
 def test_the_history_loads_into_a_tsdb_with_every_series(tmp_path: Path) -> None:
-    promtool = require_tool("promtool")
     fleet = Fleet(models=2, pods=4, nodes=2, large_models=1)
     text = tmp_path / "history.om"
     samples = write_chunk(text, fleet, range(1_800_000_000, 1_800_000_600, 30), 1_799_990_000)
     series = fleet_series(fleet)
     assert samples == len(series) * 20
-    result = subprocess.run(
-        [promtool, "tsdb", "create-blocks-from", "openmetrics", str(text), str(tmp_path / "d")],
-        capture_output=True,
-        text=True,
-    )
+    result = promtool("tsdb", "create-blocks-from", "openmetrics", str(text), str(tmp_path / "d"))
     assert result.returncode == 0, result.stderr
     columns = result.stdout.strip().splitlines()[-1].split()
     # BLOCK ULID, MIN TIME, MAX TIME, DURATION, NUM SAMPLES, NUM CHUNKS, NUM SERIES, SIZE

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from conftest import program_run, require_tool
+from conftest import program_run, promtool
 from harness import STACKS
 from promql_names import metric_names
 
@@ -136,12 +135,7 @@ def test_every_query_is_valid_promql(tmp_path: Path) -> None:
     path.write_text(
         yaml.safe_dump({"groups": [{"name": "dashboards", "rules": rules + variables}]})
     )
-    result = subprocess.run(
-        [require_tool("promtool"), "check", "rules", str(path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = promtool("check", "rules", str(path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"SUCCESS: {len(rules) + len(variables)} rules found" in result.stdout
 
@@ -295,10 +289,5 @@ def test_error_budget_weighs_each_request_not_each_5m_ratio(tmp_path: Path) -> N
     }
     path = tmp_path / "budget.test.yaml"
     path.write_text(yaml.safe_dump(test))
-    result = subprocess.run(
-        [require_tool("promtool"), "test", "rules", str(path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = promtool("test", "rules", str(path))
     assert result.returncode == 0, result.stdout + result.stderr

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import require_tool
+from conftest import promtool
 
 from components.rules_config import RulesConfig
 from rules.groups import AREAS, render_rule_file, rule_groups
@@ -30,12 +29,6 @@ def render(directory: Path, cfg: RulesConfig = TEST_CONFIG) -> None:
             for rule in group["rules"]:
                 rule.pop("annotations", None)
         (directory / "rules-bare" / f"{area}.yaml").write_text(yaml.safe_dump(bare))
-
-
-def promtool(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [require_tool("promtool"), *args], capture_output=True, text=True, timeout=300, check=False
-    )
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from conftest import program_run
 from harness import STACKS
+from netpol import selects
 
 from components.selection import (
     RELEASE_NAME,
@@ -40,26 +41,6 @@ def rendered_selectors(spec: dict[str, Any], kind_key: str, release: str) -> tup
     return rendered, namespace_selector
 
 
-def matches(selector: dict[str, Any] | None, labels: dict[str, str]) -> bool:
-    """Kubernetes LabelSelector semantics."""
-    if selector is None:
-        return False
-    for key, value in (selector.get("matchLabels") or {}).items():
-        if labels.get(key) != value:
-            return False
-    for expr in selector.get("matchExpressions") or []:
-        key, op, values = expr["key"], expr["operator"], expr.get("values", [])
-        if op == "In" and labels.get(key) not in values:
-            return False
-        if op == "NotIn" and labels.get(key) in values:
-            return False
-        if op == "Exists" and key not in labels:
-            return False
-        if op == "DoesNotExist" and key in labels:
-            return False
-    return True
-
-
 def prometheus_spec(stack: str) -> dict[str, Any]:
     release = program_run(stack).one(
         "kubernetes:helm.sh/v3:Release", "monitoring-kube-prometheus-stack"
@@ -75,16 +56,16 @@ def test_objects_created_by_the_project_are_selected(stack: str, kind: str) -> N
     selector, namespace_selector = rendered_selectors(spec, SELECTED_KINDS[kind], RELEASE_NAME)
     for namespace in ("inference", "monitoring", "gpu-operator"):
         metadata = monitoring_object_metadata(f"vllm-{kind.lower()}", namespace, {"app": "x"})
-        assert matches(selector, metadata["labels"]), (kind, selector)
-        assert matches(namespace_selector, {"kubernetes.io/metadata.name": namespace})
+        assert selects(selector, metadata["labels"]), (kind, selector)
+        assert selects(namespace_selector, {"kubernetes.io/metadata.name": namespace})
 
 
 @pytest.mark.parametrize("kind", ["ServiceMonitor", "PodMonitor", "PrometheusRule"])
 def test_objects_without_the_label_are_not_selected(kind: str) -> None:
     """Control for the test above: the mechanism is the label, not select-everything."""
     selector, _ = rendered_selectors(prometheus_spec("prod"), SELECTED_KINDS[kind], RELEASE_NAME)
-    assert not matches(selector, {"app": "someone-elses-exporter"})
-    assert not matches(selector, {"release": "another-release"})
+    assert not selects(selector, {"app": "someone-elses-exporter"})
+    assert not selects(selector, {"release": "another-release"})
 
 
 def test_a_none_selector_would_select_no_rules() -> None:
@@ -93,7 +74,7 @@ def test_a_none_selector_would_select_no_rules() -> None:
     spec["ruleSelector"] = None
     spec["ruleSelectorNilUsesHelmValues"] = False
     selector, _ = rendered_selectors(spec, "rule", RELEASE_NAME)
-    assert not matches(selector, selection_labels())
+    assert not selects(selector, selection_labels())
 
 
 @pytest.mark.parametrize("stack", STACKS)
