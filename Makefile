@@ -1,5 +1,5 @@
 # The commands the README names. Each target is a thin wrapper around a script in scripts/.
-.PHONY: up test lint format preview chart-keys bench exporter-image dashboards
+.PHONY: up test lint format preview chart-keys bench exporter-image dashboards snapshot
 
 up:          ## deploy the dev stack (virtualenv, local state, kind cluster if missing, pulumi up)
 	scripts/up-dev.sh
@@ -27,3 +27,6 @@ exporter-image: ## build the cost & quality exporter image (needs Docker)
 
 dashboards:  ## write the Grafana dashboards as JSON for manual import (build/dashboards/)
 	venv/bin/python scripts/render_dashboards.py $${STACK:+--stack $$STACK}
+
+snapshot:    ## rewrite tests/snapshots from the current program (after a deliberate change)
+	venv/bin/python -m pytest -q tests/test_snapshot.py --update-snapshots

@@ -12,6 +12,14 @@ from harness import STACKS, ProgramRun, run_program
 _RUNS: dict[str, ProgramRun] = {}
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-snapshots",
+        action="store_true",
+        help="rewrite tests/snapshots from the current program (make snapshot)",
+    )
+
+
 def program_run(stack: str) -> ProgramRun:
     """The run of one stack with its documented secrets (computed once per test session)."""
     if stack not in _RUNS:
