@@ -17,7 +17,7 @@ from typing import Any
 import pulumi
 import yaml
 from pulumi.runtime import mocks as pulumi_mocks
-from pulumi.runtime.settings import SETTINGS, get_root_resource
+from pulumi.runtime.settings import SETTINGS, get_root_resource, reset_options
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
@@ -241,6 +241,8 @@ def run_program(
         pulumi.runtime.set_all_config({}, [])
     else:
         pulumi.runtime.set_all_config(config, sorted(secret_keys))
+    # A fresh root resource: otherwise the stack outputs of earlier runs leak into this one.
+    reset_options(project=PROJECT, stack=stack, preview=False)
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
     SETTINGS.rpc_manager.clear()
     SETTINGS.outputs.clear()
