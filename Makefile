@@ -1,5 +1,5 @@
 # The commands the README names. Each target is a thin wrapper around a script in scripts/.
-.PHONY: up test lint format preview chart-keys bench exporter-image dashboards snapshot
+.PHONY: up test lint format preview chart-keys bench exporter-image dashboards mixin snapshot
 
 up:          ## deploy the dev stack (virtualenv, local state, kind cluster if missing, pulumi up)
 	scripts/up-dev.sh
@@ -25,8 +25,10 @@ bench:       ## every benchmark under bench/ (prints figures; see docs/performan
 exporter-image: ## build the cost & quality exporter image (needs Docker)
 	docker build -f exporter/Dockerfile -t ai-observability-exporter:$$(venv/bin/python -c 'import exporter; print(exporter.__version__)') .
 
-dashboards:  ## write the Grafana dashboards as JSON for manual import (build/dashboards/)
-	venv/bin/python scripts/render_dashboards.py $${STACK:+--stack $$STACK}
+mixin:       ## write STACK's rule files, PrometheusRules and dashboards into build/<stack>/
+	venv/bin/python -m scripts.mixin --stack $${STACK:-dev}
+
+dashboards: mixin ## the same (dashboards are in build/<stack>/dashboards/)
 
 snapshot:    ## rewrite tests/snapshots from the current program (after a deliberate change)
-	venv/bin/python -m pytest -q tests/test_snapshot.py --update-snapshots
+	venv/bin/python -m pytest -q tests/program/test_snapshot.py --update-snapshots

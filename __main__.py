@@ -1,55 +1,100 @@
-"""ai-observability: one stack per environment. Validate config, then build in dependency order."""
+"""ai-observability: one stack per environment. Validate config, then build in dependency order.
+
+Wiring only: each concern's component gets its slice of the config and the Outputs it needs;
+the fragments one concern adds to another (Helm values, NetworkPolicies) are handed on here.
+"""
 
 import pulumi
 
-from components.config_loader import load_stack_config
-from components.cost_exporter import CostExporter, CostExporterArgs
-from components.dashboards import DashboardsArgs, GrafanaDashboards
-from components.gpu import GpuTelemetry, GpuTelemetryArgs
-from components.hardening import NetworkPolicies, NetworkPoliciesArgs
-from components.inference import Inference, InferenceArgs
-from components.kube_provider import cluster_provider
-from components.monitoring import MonitoringCore, MonitoringCoreArgs
-from components.namespaces import Namespaces, NamespacesArgs
-from components.prometheus_rules import PrometheusRules, PrometheusRulesArgs
-from components.thanos import Thanos, ThanosArgs, ThanosObjectStorage
-from components.tracing import Tracing, TracingArgs
+from components.config.loader import load_stack_config
+from components.content.dashboards import DashboardsArgs, GrafanaDashboards
+from components.content.rules import PrometheusRules, PrometheusRulesArgs
+from components.core.namespaces import Namespaces, NamespacesArgs
+from components.core.network import NetworkPolicies, NetworkPoliciesArgs
+from components.core.provider import cluster_provider
+from components.cost_exporter.component import CostExporter, CostExporterArgs
+from components.gpu.component import GpuTelemetry, GpuTelemetryArgs
+from components.inference.component import Inference, InferenceArgs
+from components.inference.manifests import Serving
+from components.inference.network import inference_policies
+from components.monitoring.component import MonitoringCore, MonitoringCoreArgs
+from components.monitoring.network import monitoring_policies
+from components.thanos import network as thanos_network
+from components.thanos.component import Thanos, ThanosArgs, ThanosObjectStorage, ThanosStorageArgs
+from components.thanos.values import sidecar_values
+from components.tracing.component import Tracing, TracingArgs
+from components.tracing.manifests import collector_grpc_endpoint
+from components.tracing.values import grafana_tracing_values
 
 # Validation happens first: a config mistake stops the program before any resource exists.
 config = load_stack_config()
+ns = config.namespaces
 
-provider = cluster_provider(config)
+provider = cluster_provider(config.kube_context)
 on_cluster = pulumi.ResourceOptions(provider=provider)
+
+
+def after(*resources: pulumi.Resource) -> pulumi.ResourceOptions:
+    """On the stack's cluster, once these resources exist."""
+    return pulumi.ResourceOptions(provider=provider, depends_on=list(resources))
+
 
 namespaces = Namespaces(
     "namespaces",
     NamespacesArgs(
-        config.namespaces.created_by_foundation(),
+        {"monitoring": ns.monitoring, "inference": ns.inference},
         config.environment,
         # node-exporter needs the host's network, PID namespace and filesystem.
         pod_security={
-            "monitoring": "privileged"
-            if config.monitoring.prometheus.node_exporter
-            else "baseline",
+            "monitoring": "privileged" if config.prometheus.node_exporter else "baseline",
             "inference": config.hardening.inference_pod_security,
         },
     ),
     opts=on_cluster,
 )
-NetworkPolicies(
-    "network-policies",
-    NetworkPoliciesArgs(config),
-    opts=pulumi.ResourceOptions(provider=provider, depends_on=[namespaces]),
-)
+if config.hardening.network_policies:
+    NetworkPolicies(
+        "network-policies",
+        NetworkPoliciesArgs(
+            [
+                *monitoring_policies(
+                    ns.monitoring, thanos_network.prometheus_clients(), thanos_network.SIDECAR_PORTS
+                ),
+                *thanos_network.thanos_policies(ns.monitoring),
+                *inference_policies(
+                    ns.inference, ns.monitoring, config.hardening.inference_client_namespaces
+                ),
+            ]
+        ),
+        opts=after(namespaces),
+    )
+else:
+    NetworkPolicies("network-policies", NetworkPoliciesArgs([]), opts=after(namespaces))
 monitoring_namespace = namespaces.namespace("monitoring")
+inference_namespace = namespaces.namespace("inference")
 thanos_storage = ThanosObjectStorage(
-    "thanos-storage", ThanosArgs(config, monitoring_namespace), opts=on_cluster
+    "thanos-storage",
+    ThanosStorageArgs(
+        config.thanos,
+        config.thanos_object_storage_credentials.as_keys(),
+        monitoring_namespace,
+    ),
+    opts=on_cluster,
 )
+fragments = [sidecar_values(config.thanos, ns.monitoring)]
+if config.tracing.enabled:
+    fragments.append(grafana_tracing_values(ns.tracing))
 monitoring = MonitoringCore(
     "monitoring",
     MonitoringCoreArgs(
-        config,
+        prometheus=config.prometheus,
+        alertmanager=config.alertmanager,
+        grafana=config.grafana,
+        receiver_endpoints=config.alertmanager_secrets.endpoints(),
+        external_labels={"cluster": config.cluster, "environment": config.environment},
+        kube_context=config.kube_context,
         namespace=monitoring_namespace,
+        values_fragments=fragments,
         mounted_secrets=[thanos_storage.secret] if thanos_storage.secret else [],
     ),
     opts=on_cluster,
@@ -57,20 +102,14 @@ monitoring = MonitoringCore(
 # After the release: the PrometheusRule CRD must exist.
 PrometheusRules(
     "rules",
-    PrometheusRulesArgs(config),
-    opts=pulumi.ResourceOptions(provider=provider, depends_on=[monitoring.release]),
+    PrometheusRulesArgs(config.rules, config.gpu.enabled, ns.monitoring),
+    opts=after(monitoring.release),
 )
-GrafanaDashboards(
-    "dashboards",
-    DashboardsArgs(config),
-    opts=pulumi.ResourceOptions(provider=provider, depends_on=[namespaces]),
-)
+GrafanaDashboards("dashboards", DashboardsArgs(config.rules, ns.monitoring), opts=after(namespaces))
 if config.thanos.enabled:
     # After the release: the ServiceMonitor CRD and the sidecars' discovery Service exist.
     thanos = Thanos(
-        "thanos",
-        ThanosArgs(config, monitoring_namespace),
-        opts=pulumi.ResourceOptions(provider=provider, depends_on=[monitoring.release]),
+        "thanos", ThanosArgs(config.thanos, ns.monitoring), opts=after(monitoring.release)
     )
     pulumi.export("thanosQueryUrl", thanos.query_url)
 if config.gpu.enabled:
@@ -78,41 +117,52 @@ if config.gpu.enabled:
     # skips the DCGM exporter's ServiceMonitor until something else triggers a reconcile.
     gpu = GpuTelemetry(
         "gpu",
-        GpuTelemetryArgs(config),
-        opts=pulumi.ResourceOptions(provider=provider, depends_on=[monitoring.release]),
+        GpuTelemetryArgs(config.gpu, ns.gpu_operator, config.environment),
+        opts=after(monitoring.release),
     )
     pulumi.export("gpuOperatorNamespace", gpu.namespace)
-tracing_dependencies: list[pulumi.Resource] = []
 if config.tracing.enabled:
     tracing = Tracing(
         "tracing",
-        TracingArgs(config, namespaces.namespace("inference")),
-        opts=pulumi.ResourceOptions(provider=provider, depends_on=[monitoring.release]),
+        TracingArgs(config.tracing, ns.tracing, config.environment, inference_namespace),
+        opts=after(monitoring.release),
     )
-    tracing_dependencies.append(tracing)
     pulumi.export("collectorOtlpHttp", tracing.collector_otlp_http)
 if config.inference.models:
+    serving = Serving(
+        namespace=ns.inference,
+        scrape_interval=config.inference.scrape_interval,
+        traces_endpoint=collector_grpc_endpoint(ns.tracing) if config.tracing.enabled else None,
+        hugging_face_token=config.hugging_face_token is not None,
+        tolerations=[t.to_k8s() for t in config.gpu.tolerations],
+    )
     # After the release (ServiceMonitor CRD) and the inference namespace.
     inference = Inference(
         "inference",
-        InferenceArgs(config, namespaces.namespace("inference")),
-        opts=pulumi.ResourceOptions(provider=provider, depends_on=[monitoring.release, namespaces]),
+        InferenceArgs(config.inference, serving, inference_namespace, config.hugging_face_token),
+        opts=after(monitoring.release, namespaces),
     )
     pulumi.export("models", inference.models)
 if config.exporter.enabled:
     cost_exporter = CostExporter(
         "cost-exporter",
-        CostExporterArgs(config, monitoring_namespace),
-        opts=pulumi.ResourceOptions(provider=provider, depends_on=[monitoring.release]),
+        CostExporterArgs(
+            config.exporter,
+            [m.name for m in config.inference.models],
+            ns.monitoring,
+            monitoring_namespace,
+            [ns.monitoring, *config.exporter.evaluation_client_namespaces],
+        ),
+        opts=after(monitoring.release),
     )
     pulumi.export("exporterIngestToken", cost_exporter.ingest_token)
 
 pulumi.export("environment", config.environment)
 pulumi.export("monitoringNamespace", monitoring.namespace)
-pulumi.export("inferenceNamespace", namespaces.namespace("inference"))
+pulumi.export("inferenceNamespace", inference_namespace)
 pulumi.export("grafanaService", monitoring.grafana_service)
 pulumi.export("prometheusService", monitoring.prometheus_service)
 pulumi.export("alertmanagerService", monitoring.alertmanager_service)
-pulumi.export("grafanaAdminUser", config.monitoring.grafana.admin_user)
+pulumi.export("grafanaAdminUser", config.grafana.admin_user)
 pulumi.export("grafanaAdminPassword", monitoring.grafana_admin_password)
 pulumi.export("grafanaPortForward", monitoring.grafana_port_forward)

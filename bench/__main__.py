@@ -15,11 +15,11 @@ import sys
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parents[1]
 PARTS = {
-    "program": HERE / "program_bench.py",
-    "exporter": HERE / "exporter_bench.py",
-    "rules": HERE / "rules_bench.py",
+    "program": "bench.program_bench",
+    "exporter": "bench.exporter_bench",
+    "rules": "bench.rules_bench",
 }
 
 
@@ -36,8 +36,8 @@ def main(argv: list[str]) -> int:
     for name in names or list(PARTS):
         print(f"== {name} ==", flush=True)
         began = time.monotonic()
-        args = [sys.executable, str(PARTS[name]), *(extra if name == "rules" else [])]
-        code = subprocess.run(args, cwd=HERE.parent).returncode
+        args = [sys.executable, "-m", PARTS[name], *(extra if name == "rules" else [])]
+        code = subprocess.run(args, cwd=ROOT).returncode
         print(f"== {name}: exit {code} after {time.monotonic() - began:.0f} s ==\n", flush=True)
         status = status or code
     return status

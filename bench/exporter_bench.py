@@ -1,6 +1,6 @@
 """Exporter at scale: scrape cost against plain prometheus_client gauges, memory, ingest rate.
 
-Run from the repository root: `venv/bin/python bench/exporter_bench.py` (or `make bench`).
+Run from the repository root: `venv/bin/python -m bench.exporter_bench` (or `make bench`).
 Prints the figures and the ratios; it asserts nothing (targets are read from the output):
   scrape of 5,000 GPU nodes and 20,000 pods <= 1.5x plain gauges with the same samples,
   resident memory < 150 MiB, /v1/evaluations >= 1,000 single-item requests/s on loopback.
@@ -23,13 +23,12 @@ from pathlib import Path
 import yaml
 from prometheus_client import CollectorRegistry, Gauge, disable_created_metrics, generate_latest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from exporter.collector import CostCollector
+from exporter.config import parse_config
+from exporter.fleet import Fleet
+from exporter.pricing import Node, Pod
 
-from exporter.collector import CostCollector  # noqa: E402
-from exporter.config import parse_config  # noqa: E402
-from exporter.fleet import Fleet  # noqa: E402
-from exporter.pricing import Node, Pod  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 NODES, PODS, GPUS_PER_NODE = 5000, 20000, 8
 PRODUCTS = ("NVIDIA-H100-80GB-HBM3", "NVIDIA-A100-SXM4-80GB", "NVIDIA-L40S", "NVIDIA-L4")

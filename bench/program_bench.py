@@ -5,7 +5,7 @@ that registers nothing. The floor imports every library module the real prod pro
 the bare floor, which imports only pulumi and pulumi_kubernetes' top level, is printed too.
 
 Each case runs in a fresh process REPEAT times; the median wall time is reported. Run from the
-repository root: `venv/bin/python bench/program_bench.py` (or `make bench`).
+repository root: `venv/bin/python -m bench.program_bench` (or `make bench`).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def timed(*args: str) -> tuple[float, int]:
     for _ in range(REPEAT):
         start = time.perf_counter()
         result = subprocess.run(
-            [sys.executable, str(ROOT / "bench" / "program_run.py"), *args],
+            [sys.executable, "-m", "bench.program_run", *args],
             cwd=ROOT,
             capture_output=True,
             text=True,
@@ -43,7 +43,7 @@ def timed(*args: str) -> tuple[float, int]:
 def library_modules() -> Path:
     """A file listing the library modules one real prod run loads (the floor imports them)."""
     listing = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "program_run.py"), "--imports", "prod"],
+        [sys.executable, "-m", "bench.program_run", "--imports", "prod"],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -1,8 +1,8 @@
 """One run of the Pulumi program under mocks, in a fresh process (timed by program_bench.py).
 
-python bench/program_run.py STACK [MODELS]      the whole program; MODELS replaces the model list
-python bench/program_run.py --imports STACK     run it and print the non-project modules it loaded
-python bench/program_run.py --empty [FILE]      the floor: interpreter, mocks, an empty program,
+python -m bench.program_run STACK [MODELS]      the whole program; MODELS replaces the model list
+python -m bench.program_run --imports STACK     run it and print the non-project modules it loaded
+python -m bench.program_run --empty [FILE]      the floor: interpreter, mocks, an empty program,
                                                 after importing the modules listed in FILE
 """
 
@@ -14,12 +14,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+import pulumi_kubernetes  # noqa: F401  (the real program imports it too)
+import pulumi_random  # noqa: F401
 
-import pulumi_kubernetes  # noqa: E402,F401  (the real program imports it too)
-import pulumi_random  # noqa: E402,F401
-from harness import run_program  # noqa: E402
+from tests.support.harness import run_program
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def models(count: int) -> list[dict[str, object]]:

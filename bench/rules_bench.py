@@ -8,7 +8,7 @@
    and times every dashboard query over 6 hours, as deployed and with every recorded series
    replaced by its raw-series expression (bench/promql_inline.py), and prints the ratios.
 
-Run from the repository root: `venv/bin/python bench/rules_bench.py` (about an hour on two
+Run from the repository root: `venv/bin/python -m bench.rules_bench` (about an hour on two
 cores; `--pods 100 --nodes 25 --hours 1` for a quick look). Needs promtool and prometheus.
 """
 
@@ -29,21 +29,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from bench.fleet_metrics import Fleet, fleet_series, write_chunk  # noqa: E402
-from bench.fleet_target import FleetTarget  # noqa: E402
-from bench.prometheus_process import Prometheus, QueryError  # noqa: E402
-from bench.promql_inline import (  # noqa: E402
+from bench.fleet_metrics import Fleet, fleet_series, write_chunk
+from bench.fleet_target import FleetTarget
+from bench.prometheus_process import Prometheus, QueryError
+from bench.promql_inline import (
     RECORDED,
     Recording,
     inline_recordings,
     recordings_from_groups,
 )
-from components.rules_config import RulesConfig  # noqa: E402
-from dashboards.all import all_dashboards  # noqa: E402
-from rules.groups import render_rule_file, rule_groups  # noqa: E402
+from dashboards.all import all_dashboards
+from rules.config import RulesConfig
+from rules.groups import render_rule_file, rule_groups
+
+ROOT = Path(__file__).resolve().parents[1]
 
 SCRAPE_SECONDS = 30  # kube-prometheus-stack's default scrape and evaluation interval
 EVALUATION_INTERVAL = "30s"

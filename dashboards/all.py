@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from components.rules_config import RulesConfig
 from dashboards import cost, gpu_fleet, inference, quality, slo
+from rules.config import RulesConfig
 
 FOLDER = "AI Observability"
 MODULES = (inference, gpu_fleet, cost, slo, quality)

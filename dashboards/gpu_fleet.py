@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.rules_config import RulesConfig
 from dashboards._panels import (
     GREEN,
     ORANGE,
@@ -20,6 +19,7 @@ from dashboards._panels import (
     thresholds,
     timeseries,
 )  # fmt: skip
+from rules.config import RulesConfig
 
 UID = "ai-gpu-fleet"
 G = 'hostname=~"$node", namespace=~"$namespace|", cluster=~"$cluster"'

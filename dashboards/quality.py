@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.rules_config import RulesConfig
 from dashboards._panels import (
     GREEN,
     RED,
@@ -16,6 +15,7 @@ from dashboards._panels import (
     thresholds,
     timeseries,
 )
+from rules.config import RulesConfig
 
 UID = "ai-model-quality"
 M = 'model_name=~"$model", cluster=~"$cluster"'

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.rules_config import RulesConfig, SloConfig
 from dashboards._panels import (
     GREEN,
     ORANGE,
@@ -18,6 +17,7 @@ from dashboards._panels import (
     thresholds,
     timeseries,
 )
+from rules.config import RulesConfig, SloConfig
 from rules.slo import WINDOWS, error_ratio
 
 UID = "ai-slos"

@@ -27,7 +27,12 @@ KEYS = (
 
 
 class ConfigError(ValueError):
-    """A bad setting; the message names the key."""
+    """A bad setting: `key` names it (empty for the whole document), `reason` says what is wrong."""
+
+    def __init__(self, key: str, reason: str) -> None:
+        super().__init__(f"{key}: {reason}" if key else reason)
+        self.key = key
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -49,22 +54,22 @@ def parse_price_table(raw: Any, key: str) -> dict[str, dict[str, float]]:
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
-        raise ConfigError(f"{key}: expected a map of names to prices")
+        raise ConfigError(key, "expected a map of names to prices")
     table: dict[str, dict[str, float]] = {}
     for name, entry in raw.items():
-        where = f"{key}.{name}"
+        where = f"{key}.{name}" if key else str(name)
         if not isinstance(entry, Mapping) or not entry:
-            raise ConfigError(f"{where}: expected {{on_demand: <USD>, spot: <USD>}}")
+            raise ConfigError(where, "expected {on_demand: <USD>, spot: <USD>}")
         prices: dict[str, float] = {}
         for capacity, price in entry.items():
             if capacity not in CAPACITY_TYPES:
                 raise ConfigError(
-                    f"{where}.{capacity}: unknown capacity type (expected on_demand or spot)"
+                    f"{where}.{capacity}", "unknown capacity type (expected on_demand or spot)"
                 )
             valid = isinstance(price, (int, float)) and not isinstance(price, bool)
             if not valid or not math.isfinite(price) or price < 0:
                 raise ConfigError(
-                    f"{where}.{capacity}: must be a non-negative price in USD, got {price!r}"
+                    f"{where}.{capacity}", f"must be a non-negative price in USD, got {price!r}"
                 )
             prices[capacity] = float(price)
         table[str(name)] = prices
@@ -73,32 +78,32 @@ def parse_price_table(raw: Any, key: str) -> dict[str, dict[str, float]]:
 
 def _names(raw: Any, key: str) -> frozenset[str]:
     if not isinstance(raw, list) or not raw:
-        raise ConfigError(f"{key}: expected a non-empty list of names")
+        raise ConfigError(key, "expected a non-empty list of names")
     for index, name in enumerate(raw):
         if not isinstance(name, str) or not name.strip():
-            raise ConfigError(f"{key}[{index}]: expected a non-empty string, got {name!r}")
+            raise ConfigError(f"{key}[{index}]", f"expected a non-empty string, got {name!r}")
     return frozenset(raw)
 
 
 def _positive(raw: Mapping[str, Any], key: str, default: float) -> float:
     value = raw.get(key, default)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise ConfigError(f"{key}: must be a positive number of seconds, got {value!r}")
+        raise ConfigError(key, f"must be a positive number of seconds, got {value!r}")
     return float(value)
 
 
 def parse_config(raw: Any, base_dir: Path | None = None) -> ExporterConfig:
     """Validate a decoded config document."""
     if not isinstance(raw, Mapping):
-        raise ConfigError("expected a map of settings at the top level")
+        raise ConfigError("", "expected a map of settings at the top level")
     for key in raw:
         if key not in KEYS:
-            raise ConfigError(f"{key}: unknown key (allowed: {', '.join(KEYS)})")
+            raise ConfigError(key, f"unknown key (allowed: {', '.join(KEYS)})")
     capacity = raw.get("default_capacity_type", "on_demand")
     if capacity not in CAPACITY_TYPES:
         raise ConfigError(
-            f"default_capacity_type: unknown capacity type {capacity!r} "
-            "(expected on_demand or spot)"
+            "default_capacity_type",
+            f"unknown capacity type {capacity!r} (expected on_demand or spot)",
         )
     token = None
     if raw.get("ingest_token_file") is not None:
@@ -109,10 +114,10 @@ def parse_config(raw: Any, base_dir: Path | None = None) -> ExporterConfig:
             token = token_path.read_text().strip()
         except OSError as error:
             raise ConfigError(
-                f"ingest_token_file: cannot read {token_path}: {error.strerror}"
+                "ingest_token_file", f"cannot read {token_path}: {error.strerror}"
             ) from None
         if not token:
-            raise ConfigError(f"ingest_token_file: {token_path} is empty")
+            raise ConfigError("ingest_token_file", f"{token_path} is empty")
     gpu_prices = {**DEFAULT_GPU_PRICES, **parse_price_table(raw.get("gpus"), "gpus")}
     return ExporterConfig(
         gpu_prices=gpu_prices,
@@ -132,10 +137,10 @@ def load_config(path: Path) -> ExporterConfig:
     try:
         raw = yaml.safe_load(path.read_text())
     except OSError as error:
-        raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
+        raise ConfigError(str(path), f"cannot read: {error.strerror}") from None
     except yaml.YAMLError as error:
-        raise ConfigError(f"{path}: not valid YAML: {error}") from None
+        raise ConfigError(str(path), f"not valid YAML: {error}") from None
     try:
         return parse_config(raw, path.parent)
     except ConfigError as error:
-        raise ConfigError(f"{path}: {error}") from None
+        raise ConfigError(str(path), str(error)) from None

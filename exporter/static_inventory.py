@@ -19,22 +19,22 @@ SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def _number(value: Any, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise ConfigError(f"{where}: expected a non-negative number, got {value!r}")
+        raise ConfigError(where, f"expected a non-negative number, got {value!r}")
     return float(value)
 
 
 def parse_inventory(raw: Any) -> tuple[list[Node], list[Pod]]:
     """Nodes and pods from a decoded inventory document."""
     if not isinstance(raw, dict) or set(raw) - {"nodes", "pods"}:
-        raise ConfigError("expected a map with nodes and pods")
+        raise ConfigError("", "expected a map with nodes and pods")
     nodes = []
     for index, item in enumerate(raw.get("nodes") or []):
         where = f"nodes[{index}]"
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
-            raise ConfigError(f"{where}.name: required")
+            raise ConfigError(f"{where}.name", "required")
         labels = item.get("labels") or {}
         if not isinstance(labels, dict):
-            raise ConfigError(f"{where}.labels: expected a map")
+            raise ConfigError(f"{where}.labels", "expected a map")
         labels = {str(k): str(v) for k, v in labels.items()}
         gpus = (
             _number(item["gpus"], f"{where}.gpus")
@@ -46,10 +46,10 @@ def parse_inventory(raw: Any) -> tuple[list[Node], list[Pod]]:
     for index, item in enumerate(raw.get("pods") or []):
         where = f"pods[{index}]"
         if not isinstance(item, dict):
-            raise ConfigError(f"{where}: expected a map")
+            raise ConfigError(where, "expected a map")
         for key in ("namespace", "name", "node"):
             if not isinstance(item.get(key), str) or not item[key]:
-                raise ConfigError(f"{where}.{key}: required")
+                raise ConfigError(f"{where}.{key}", "required")
         pods.append(
             Pod(
                 item["namespace"],
@@ -67,13 +67,13 @@ def load_inventory(path: Path) -> tuple[list[Node], list[Pod]]:
         with path.open("rb") as handle:
             raw = yaml.load(handle, Loader=SAFE_LOADER)
     except OSError as error:
-        raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
+        raise ConfigError(str(path), f"cannot read: {error.strerror}") from None
     except yaml.YAMLError as error:
-        raise ConfigError(f"{path}: not valid YAML: {error}") from None
+        raise ConfigError(str(path), f"not valid YAML: {error}") from None
     try:
         return parse_inventory(raw)
     except ConfigError as error:
-        raise ConfigError(f"{path}: {error}") from None
+        raise ConfigError(str(path), str(error)) from None
 
 
 class StaticInventory:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.rules_config import RulesConfig
 from rules._builders import alert, group, record
 from rules.catalog import TARGET_LABELS
+from rules.config import RulesConfig
 
 SECONDS_PER_HOUR = 3600
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.rules_config import RulesConfig
 from rules._builders import alert, group, record
 from rules.catalog import DCGM_JOB, TARGET_LABELS
+from rules.config import RulesConfig
 
 MIB = 1024 * 1024
 # Clock event (throttle) reason bits: 0x20 software thermal slowdown, 0x40 hardware thermal

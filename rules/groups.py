@@ -6,8 +6,8 @@ from typing import Any
 
 import yaml
 
-from components.rules_config import RulesConfig
 from rules import cost, gpu, inference, quality, slo
+from rules.config import RulesConfig
 
 AREAS = ("inference", "gpu", "cost", "quality", "slo")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.rules_config import RulesConfig
 from rules._builders import alert, group, record
 from rules.catalog import INFERENCE_HANDLERS
+from rules.config import RulesConfig
 
 QUANTILES = {
     "ttft_seconds": ("vllm:time_to_first_token_seconds", ("p50", "p90", "p99")),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.rules_config import RulesConfig
 from rules._builders import alert, group, record
+from rules.config import RulesConfig
 
 
 def recording_rules(cfg: RulesConfig) -> list[dict[str, Any]]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.rules_config import RulesConfig, SloConfig
 from rules._builders import alert, group, record
 from rules.catalog import INFERENCE_HANDLERS
+from rules.config import RulesConfig, SloConfig
 
 WINDOWS = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
 # (long window, short window, burn rate) for a 30-day budget.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerate the chart key catalogs in tests/fixtures/ for the chart versions pinned in
+# Regenerate the chart key catalogs in tests/program/fixtures/ for the chart versions pinned in
 # components/versions.py. Needs helm and network access; run after bumping a chart, then review
 # the *-template-keys.paths files (keys the templates read but values.yaml only comments).
 set -euo pipefail
@@ -16,19 +16,19 @@ read -r version repo < <(venv/bin/python -c 'from components.versions import KUB
 helm pull kube-prometheus-stack --repo "$repo" --version "$version" --untar --untardir "$tmp"
 chart="$tmp/kube-prometheus-stack"
 grafana_version="$(awk '/^version:/ {print $2}' "$chart/charts/grafana/Chart.yaml")"
-out="tests/fixtures/kube-prometheus-stack-$version.paths"
+out="tests/program/fixtures/kube-prometheus-stack-$version.paths"
 {
   header "kube-prometheus-stack $version" " and its grafana $grafana_version subchart (under grafana.)"
-  venv/bin/python scripts/chart_value_paths.py "$chart/values.yaml"
-  venv/bin/python scripts/chart_value_paths.py "$chart/charts/grafana/values.yaml" --prefix grafana.
+  venv/bin/python -m scripts.chart_value_paths "$chart/values.yaml"
+  venv/bin/python -m scripts.chart_value_paths "$chart/charts/grafana/values.yaml" --prefix grafana.
 } | awk '!seen[$0]++' > "$out"
 echo "wrote $out"
 
 read -r version repo < <(venv/bin/python -c 'from components.versions import GPU_OPERATOR as c; print(c.version, c.repository)')
 helm pull gpu-operator --repo "$repo" --version "$version" --untar --untardir "$tmp"
-out="tests/fixtures/gpu-operator-$version.paths"
+out="tests/program/fixtures/gpu-operator-$version.paths"
 {
   header "the NVIDIA GPU Operator chart $version" " (subcharts under their names)"
-  venv/bin/python scripts/chart_value_paths.py "$tmp/gpu-operator/values.yaml"
+  venv/bin/python -m scripts.chart_value_paths "$tmp/gpu-operator/values.yaml"
 } > "$out"
 echo "wrote $out"

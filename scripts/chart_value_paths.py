@@ -1,7 +1,7 @@
 """Print every key path of a Helm chart's values.yaml, one per line, as the key catalog tests use.
 
 Usage: helm show values prometheus-community/kube-prometheus-stack --version 88.5.3 \
-         | python scripts/chart_value_paths.py - > tests/fixtures/kube-prometheus-stack-88.5.3.paths
+         | python -m scripts.chart_value_paths - > tests/program/fixtures/<chart>.paths
 
 Each line is `<path>\t<kind>`; kind is `map` (a map with keys), `open` (an empty map, a list or
 a map of the user's own keys such as nodeSelector, so any key below it is accepted) or `value`

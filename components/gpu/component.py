@@ -1,0 +1,71 @@
+"""GPU telemetry: the NVIDIA GPU Operator with the DCGM exporter and our counters list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components import versions
+from components.gpu.config import GpuConfig
+from components.gpu.counters import COUNTERS_KEY, counters_csv
+from components.gpu.values import COUNTERS_CONFIGMAP, gpu_operator_values
+from components.kube.registration import (
+    child_name,
+    name_of,
+    namespace,
+    pinned_release,
+)
+from components.kube.security import pod_security_labels
+
+RELEASE_NAME = "gpu-operator"
+
+
+@dataclass(frozen=True)
+class GpuTelemetryArgs:
+    """The GPU config, the namespace to create, and the environment label."""
+
+    config: GpuConfig
+    namespace: str
+    environment: str
+
+
+class GpuTelemetry(pulumi.ComponentResource):
+    """Namespace (Pod Security: privileged), counters ConfigMap, and the gpu-operator release."""
+
+    namespace: pulumi.Output[str]
+    release: k8s.helm.v3.Release
+
+    def __init__(
+        self, name: str, args: GpuTelemetryArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("ai-observability:gpu:GpuTelemetry", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        created = namespace(
+            child_name(name, "namespace"),
+            args.namespace,
+            "gpu-operator",
+            args.environment,
+            # The driver, toolkit and exporter pods are privileged by design.
+            pod_security_labels("privileged", audit="privileged"),
+            child,
+        )
+        self.namespace = name_of(created)
+        counters_map = k8s.core.v1.ConfigMap(
+            child_name(name, "dcgm-counters"),
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=COUNTERS_CONFIGMAP, namespace=self.namespace),
+            data={COUNTERS_KEY: counters_csv()},
+            opts=child,
+        )
+        self.release = pinned_release(
+            child_name(name, "gpu-operator"),
+            RELEASE_NAME,
+            versions.GPU_OPERATOR,
+            self.namespace,
+            gpu_operator_values(args.config),
+            pulumi.ResourceOptions(parent=self, depends_on=[counters_map]),
+            # NVIDIA's upgrade notes for operator.upgradeCRD.
+            disable_openapi_validation=True,
+        )
+        self.register_outputs({"namespace": self.namespace, "releaseStatus": self.release.status})

@@ -1,0 +1,80 @@
+"""The dev load generator: a ConfigMap with loadgen/load_generator.py and the Deployment that
+runs it against every model's Service. Pure: no pulumi import."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from components import versions
+from components.inference.config import LoadGeneratorConfig
+from components.inference.manifests import HTTP_PORT
+from components.kube.meta import PART_OF, metadata, selector
+from components.kube.objects import config_map
+from components.kube.security import container_security_context, pod_security_context
+from components.kube.urls import service_url
+
+LOAD_GENERATOR = "load-generator"
+LOAD_GENERATOR_SCRIPT = Path(__file__).resolve().parents[2] / "loadgen" / "load_generator.py"
+NOBODY = 65534
+
+
+def load_generator_targets(models: Sequence[str], namespace: str) -> list[dict[str, str]]:
+    """Where the load generator sends requests: each model's Service."""
+    return [{"model": m, "url": service_url(m, namespace, HTTP_PORT, fqdn=False)} for m in models]
+
+
+def load_generator_manifests(
+    load: LoadGeneratorConfig, models: Sequence[str], namespace: str
+) -> list[dict[str, Any]]:
+    """ConfigMap with the script and the Deployment that runs it (when enabled)."""
+    if not load.enabled:
+        return []
+    script = LOAD_GENERATOR_SCRIPT.read_text()
+    pods = selector(LOAD_GENERATOR)
+    labels = {**pods, **PART_OF}
+    container = {
+        "name": LOAD_GENERATOR,
+        "image": versions.LOAD_GENERATOR_IMAGE.reference,
+        "imagePullPolicy": "IfNotPresent",
+        "command": ["python", "/app/load_generator.py"],
+        "env": [
+            {
+                "name": "LOADGEN_TARGETS",
+                "value": json.dumps(load_generator_targets(models, namespace)),
+            },
+            {"name": "LOADGEN_RPS", "value": str(load.requests_per_second)},
+            {"name": "LOADGEN_MAX_TOKENS", "value": str(load.max_tokens)},
+            {"name": "PYTHONDONTWRITEBYTECODE", "value": "1"},
+        ],
+        "resources": {"requests": {"cpu": "10m", "memory": "32Mi"}, "limits": {"memory": "128Mi"}},
+        "securityContext": container_security_context(),
+        "volumeMounts": [{"name": "script", "mountPath": "/app", "readOnly": True}],
+    }
+    # A changed script restarts the pod.
+    script_hash = {"ai-observability/script-sha256": hashlib.sha256(script.encode()).hexdigest()}
+    deployment = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": metadata(LOAD_GENERATOR, namespace, labels),
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": pods},
+            "template": {
+                "metadata": {"labels": labels, "annotations": script_hash},
+                "spec": {
+                    "securityContext": pod_security_context(NOBODY),
+                    "automountServiceAccountToken": False,
+                    "containers": [container],
+                    "volumes": [{"name": "script", "configMap": {"name": LOAD_GENERATOR}}],
+                },
+            },
+        },
+    }
+    return [
+        config_map(LOAD_GENERATOR, namespace, labels, {"load_generator.py": script}),
+        deployment,
+    ]

@@ -1,0 +1,31 @@
+"""NetworkPolicies of the inference namespace. Pure: no pulumi import.
+
+Only Prometheus, the namespace's own workloads (gateways, the load generator) and the configured
+client namespaces reach the models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from components.inference.manifests import HTTP_PORT
+from components.kube.network import allow, default_deny, namespaces, network_policy, pods, ports
+from components.monitoring.network import PROMETHEUS_PODS
+
+MODEL_SERVER_PODS = {"app.kubernetes.io/name": "model-server"}
+
+
+def inference_policies(
+    namespace: str, monitoring_namespace: str, client_namespaces: Sequence[str]
+) -> list[dict[str, Any]]:
+    """Default-deny, then clients of the models on their port."""
+    peers = [pods(PROMETHEUS_PODS, monitoring_namespace), pods({})]
+    if client_namespaces:
+        peers.append(namespaces(client_namespaces))
+    return [
+        default_deny(namespace),
+        network_policy(
+            "allow-model-clients", namespace, MODEL_SERVER_PODS, [allow(peers, ports(HTTP_PORT))]
+        ),
+    ]

@@ -1,0 +1,316 @@
+"""Kubernetes objects of Thanos Query, Store Gateway and Compactor, as plain dicts. Pure.
+
+Modelled on kube-thanos (ports, probes, flags), on the official image pinned in
+components/versions.py. Flags are checked against Thanos v0.42 (no `--store`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from components import versions
+from components.config.workload import Resources, Volume
+from components.kube.meta import PART_OF, metadata, selector
+from components.kube.objects import (
+    pod_disruption_budget,
+    service,
+    service_account,
+    service_monitor,
+    soft_anti_affinity,
+)
+from components.kube.security import container_security_context, pod_security_context
+from components.kube.selection import RELEASE_NAME
+from components.kube.urls import dns_srv
+from components.thanos.config import ThanosConfig
+
+OBJSTORE_SECRET = "thanos-objstore"
+OBJSTORE_KEY = "objstore.yml"
+OBJSTORE_DIR = "/etc/thanos/objstore"
+GRPC_PORT = 10901
+HTTP_PORT = 10902
+QUERY_HTTP_PORT = 9090  # kube-thanos convention: Query answers the Prometheus API on 9090
+QUERY = "thanos-query"
+STORE = "thanos-store"
+COMPACT = "thanos-compact"
+SIDECAR_SERVICE = f"{RELEASE_NAME}-thanos-discovery"  # from prometheus.thanosService
+REPLICA_LABELS = ("prometheus_replica", "rule_replica")  # the operator's replica labels
+USER_ID = 65534  # nobody, as in kube-thanos
+INSTANCE = "ai-observability"
+_OBJSTORE_VOLUME = {
+    "name": "objstore",
+    "secret": {
+        "secretName": OBJSTORE_SECRET,
+        "items": [{"key": OBJSTORE_KEY, "path": OBJSTORE_KEY}],
+    },
+}
+_OBJSTORE_MOUNT = {"name": "objstore", "mountPath": OBJSTORE_DIR, "readOnly": True}
+_OBJSTORE_FLAG = f"--objstore.config-file={OBJSTORE_DIR}/{OBJSTORE_KEY}"
+
+
+def selector_labels(name: str) -> dict[str, str]:
+    """Labels that select one component's pods."""
+    return selector(name, INSTANCE)
+
+
+def labels(name: str, component: str) -> dict[str, str]:
+    """All labels of one component's objects."""
+    return {
+        **selector_labels(name),
+        "app.kubernetes.io/component": component,
+        **PART_OF,
+        "app.kubernetes.io/version": versions.THANOS_IMAGE.tag,
+    }
+
+
+def _probes(port: str) -> dict[str, Any]:
+    return {
+        "livenessProbe": {
+            "httpGet": {"path": "/-/healthy", "port": port},
+            "periodSeconds": 30,
+            "failureThreshold": 4,
+        },
+        "readinessProbe": {
+            "httpGet": {"path": "/-/ready", "port": port},
+            "periodSeconds": 5,
+            "failureThreshold": 20,
+        },
+    }
+
+
+def _container(
+    name: str, args: list[str], resources: Resources, http_port: int, mounts: list[dict[str, Any]]
+) -> dict[str, Any]:
+    container: dict[str, Any] = {
+        "name": name,
+        "image": versions.THANOS_IMAGE.reference,
+        "imagePullPolicy": "IfNotPresent",
+        "args": args,
+        "ports": [
+            {"name": "grpc", "containerPort": GRPC_PORT},
+            {"name": "http", "containerPort": http_port},
+        ],
+        "resources": resources.to_k8s(),
+        "securityContext": container_security_context(),
+        "terminationMessagePolicy": "FallbackToLogsOnError",
+        **_probes("http"),
+    }
+    if mounts:
+        container["volumeMounts"] = mounts
+    return container
+
+
+def _pod_template(
+    name: str,
+    component: str,
+    container: dict[str, Any],
+    replicas: int,
+    volumes: list[dict[str, Any]],
+    pod_labels: dict[str, str],
+) -> dict[str, Any]:
+    spec: dict[str, Any] = {
+        "serviceAccountName": name,
+        "automountServiceAccountToken": False,
+        "securityContext": pod_security_context(USER_ID),
+        "containers": [container],
+        "terminationGracePeriodSeconds": 120,
+    }
+    if volumes:
+        spec["volumes"] = volumes
+    if replicas > 1:
+        spec["affinity"] = soft_anti_affinity(selector_labels(name))
+    return {"metadata": {"labels": {**labels(name, component), **pod_labels}}, "spec": spec}
+
+
+def _common(
+    name: str,
+    namespace: str,
+    component: str,
+    ports: list[tuple[str, int]],
+    headless: bool,
+    annotations: dict[str, str],
+) -> list[dict[str, Any]]:
+    """ServiceAccount, Service and ServiceMonitor of one component."""
+    lbl = labels(name, component)
+    return [
+        service_account(name, namespace, lbl, api_token=False, annotations=annotations),
+        service(name, namespace, lbl, selector_labels(name), ports, headless),
+        service_monitor(name, namespace, lbl, selector_labels(name), {"port": "http"}),
+    ]
+
+
+def query_args(cfg: ThanosConfig, namespace: str) -> list[str]:
+    """Thanos Query's flags: sidecars and (with a bucket) the store gateway, deduplicated."""
+    args = [
+        "query",
+        "--log.level=info",
+        "--log.format=logfmt",
+        f"--grpc-address=0.0.0.0:{GRPC_PORT}",
+        f"--http-address=0.0.0.0:{QUERY_HTTP_PORT}",
+        *(f"--query.replica-label={label}" for label in REPLICA_LABELS),
+        "--query.auto-downsampling",
+        f"--endpoint={dns_srv(SIDECAR_SERVICE, namespace)}",
+    ]
+    if cfg.has_bucket:
+        args.append(f"--endpoint={dns_srv(STORE, namespace)}")
+    return args
+
+
+def query_manifests(cfg: ThanosConfig, namespace: str) -> list[dict[str, Any]]:
+    """ServiceAccount, Deployment, Service, ServiceMonitor (and PDB) of Thanos Query."""
+    component, replicas = "query", cfg.query.replicas
+    container = _container(
+        QUERY, query_args(cfg, namespace), cfg.query.resources, QUERY_HTTP_PORT, []
+    )
+    deployment = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": metadata(QUERY, namespace, labels(QUERY, component)),
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": selector_labels(QUERY)},
+            "template": _pod_template(QUERY, component, container, replicas, [], {}),
+        },
+    }
+    account, svc, monitor = _common(
+        QUERY, namespace, component, [("grpc", GRPC_PORT), ("http", QUERY_HTTP_PORT)], False, {}
+    )
+    objects = [account, deployment, svc, monitor]
+    if replicas > 1:
+        objects.append(
+            pod_disruption_budget(
+                QUERY, namespace, labels(QUERY, component), selector_labels(QUERY)
+            )
+        )
+    return objects
+
+
+def store_args() -> list[str]:
+    """Thanos Store Gateway's flags."""
+    return [
+        "store",
+        "--log.level=info",
+        "--log.format=logfmt",
+        "--data-dir=/var/thanos/store",
+        _OBJSTORE_FLAG,
+        f"--grpc-address=0.0.0.0:{GRPC_PORT}",
+        f"--http-address=0.0.0.0:{HTTP_PORT}",
+        "--ignore-deletion-marks-delay=24h",
+    ]
+
+
+def compact_args(cfg: ThanosConfig) -> list[str]:
+    """Thanos Compactor's flags: a long-running singleton with downsampling and retention."""
+    retention = cfg.compactor.retention
+    return [
+        "compact",
+        "--log.level=info",
+        "--log.format=logfmt",
+        "--wait",
+        "--wait-interval=5m",
+        "--data-dir=/var/thanos/compact",
+        _OBJSTORE_FLAG,
+        f"--http-address=0.0.0.0:{HTTP_PORT}",
+        f"--retention.resolution-raw={retention.raw}",
+        f"--retention.resolution-5m={retention.five_minutes}",
+        f"--retention.resolution-1h={retention.one_hour}",
+        "--delete-delay=48h",
+        "--compact.concurrency=1",
+    ]
+
+
+def _stateful_set(
+    name: str,
+    namespace: str,
+    component: str,
+    container: dict[str, Any],
+    replicas: int,
+    volume: Volume,
+    pod_labels: dict[str, str],
+) -> dict[str, Any]:
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "StatefulSet",
+        "metadata": metadata(name, namespace, labels(name, component)),
+        "spec": {
+            "replicas": replicas,
+            "serviceName": name,
+            "selector": {"matchLabels": selector_labels(name)},
+            "template": _pod_template(
+                name, component, container, replicas, [_OBJSTORE_VOLUME], pod_labels
+            ),
+            "volumeClaimTemplates": [{"metadata": {"name": "data"}, "spec": volume.claim_spec()}],
+            # Keep the volumes when the StatefulSet is deleted or scaled down.
+            "persistentVolumeClaimRetentionPolicy": {
+                "whenDeleted": "Retain",
+                "whenScaled": "Retain",
+            },
+        },
+    }
+
+
+def store_manifests(cfg: ThanosConfig, namespace: str) -> list[dict[str, Any]]:
+    """ServiceAccount, StatefulSet, headless Service, ServiceMonitor (and PDB) of the store."""
+    assert cfg.object_storage is not None
+    component, store = "store-gateway", cfg.store_gateway
+    mounts = [{"name": "data", "mountPath": "/var/thanos/store"}, _OBJSTORE_MOUNT]
+    container = _container("thanos-store", store_args(), store.resources, HTTP_PORT, mounts)
+    bucket = cfg.object_storage
+    account, svc, monitor = _common(
+        STORE,
+        namespace,
+        component,
+        [("grpc", GRPC_PORT), ("http", HTTP_PORT)],
+        True,
+        dict(bucket.service_account_annotations),
+    )
+    workload = _stateful_set(
+        STORE,
+        namespace,
+        component,
+        container,
+        store.replicas,
+        store.storage,
+        dict(bucket.pod_labels),
+    )
+    objects = [account, workload, svc, monitor]
+    if store.replicas > 1:
+        objects.append(
+            pod_disruption_budget(
+                STORE, namespace, labels(STORE, component), selector_labels(STORE)
+            )
+        )
+    return objects
+
+
+def compactor_manifests(cfg: ThanosConfig, namespace: str) -> list[dict[str, Any]]:
+    """ServiceAccount, single-replica StatefulSet, Service and ServiceMonitor of the compactor."""
+    assert cfg.object_storage is not None
+    component = "compactor"
+    mounts = [{"name": "data", "mountPath": "/var/thanos/compact"}, _OBJSTORE_MOUNT]
+    container = _container(
+        "thanos-compact", compact_args(cfg), cfg.compactor.resources, HTTP_PORT, mounts
+    )
+    container["ports"] = [{"name": "http", "containerPort": HTTP_PORT}]
+    bucket = cfg.object_storage
+    account, svc, monitor = _common(
+        COMPACT,
+        namespace,
+        component,
+        [("http", HTTP_PORT)],
+        False,
+        dict(bucket.service_account_annotations),
+    )
+    workload = _stateful_set(
+        COMPACT, namespace, component, container, 1, cfg.compactor.storage, dict(bucket.pod_labels)
+    )
+    return [account, workload, svc, monitor]
+
+
+def thanos_manifests(cfg: ThanosConfig, namespace: str) -> list[dict[str, Any]]:
+    """Every Thanos object the stack creates outside kube-prometheus-stack."""
+    if not cfg.enabled:
+        return []
+    objects = query_manifests(cfg, namespace)
+    if cfg.has_bucket:
+        objects += store_manifests(cfg, namespace) + compactor_manifests(cfg, namespace)
+    return objects

@@ -1,0 +1,154 @@
+"""Run the exporter as a real process on 127.0.0.1 for tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+BASE_CONFIG: dict[str, Any] = {
+    "gpus": {"NVIDIA-H100-80GB-HBM3": {"on_demand": 6.88, "spot": 2.10}},
+    "instance_types": {"p5.48xlarge": {"on_demand": 55.04}},
+    "default_capacity_type": "on_demand",
+    "models": ["llama-3-8b", "mistral-7b"],
+    "evaluators": ["judge"],
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def parse_metrics(text: str) -> dict[str, float]:
+    """Exposition text -> {'name{labels}': value} with labels sorted as printed."""
+    samples = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            key, _, value = line.rpartition(" ")
+            samples[key] = float(value)
+    return samples
+
+
+class Exporter:
+    """`python -m exporter` started with a config (and inventory) written to a directory."""
+
+    def __init__(
+        self,
+        directory: Path,
+        config: dict[str, Any] | None = None,
+        inventory: dict[str, Any] | None = None,
+        env: dict[str, str] | None = None,
+        token: str | None = None,
+    ) -> None:
+        self.directory = directory
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = dict(config if config is not None else BASE_CONFIG)
+        if token is not None:
+            (directory / "token").write_text(token + "\n")
+            config["ingest_token_file"] = "token"
+        self.config_path = directory / "config.yaml"
+        self.config_path.write_text(yaml.safe_dump(config))
+        self.args = [
+            "--config",
+            str(self.config_path),
+            "--port",
+            str(self.port),
+            "--host",
+            "127.0.0.1",
+        ]
+        if inventory is not None:
+            self.inventory_path = directory / "inventory.yaml"
+            self.write_inventory(inventory)
+            self.args += ["--inventory", str(self.inventory_path)]
+        self.env = {**os.environ, **(env or {})}
+        self.process: subprocess.Popen[str] | None = None
+
+    def write_inventory(self, inventory: dict[str, Any]) -> None:
+        self.inventory_path.write_text(yaml.safe_dump(inventory))
+
+    def start(self, wait: bool = True) -> Exporter:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "exporter", *self.args],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        if wait:
+            deadline = time.monotonic() + 15
+            while True:
+                try:
+                    with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                        break
+                except OSError:
+                    if self.process.poll() is not None:
+                        raise AssertionError(
+                            f"exporter exited: {self.process.stderr.read()}"
+                        ) from None
+                    if time.monotonic() > deadline:
+                        raise AssertionError("exporter did not start listening") from None
+                    time.sleep(0.05)
+        return self
+
+    def stop(self) -> int:
+        """SIGTERM and wait: the exit code (0 for a graceful shutdown)."""
+        assert self.process is not None
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise
+
+    def __enter__(self) -> Exporter:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        code = self.stop()
+        assert code == 0, f"exporter exited with {code}"
+
+    def get(self, path: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=10) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def metrics(self) -> dict[str, float]:
+        status, text = self.get("/metrics")
+        assert status == 200
+        return parse_metrics(text)
+
+    def post(
+        self, body: bytes | str | Any, headers: dict[str, str] | None = None
+    ) -> tuple[int, dict]:
+        data = (
+            body
+            if isinstance(body, bytes)
+            else (body.encode() if isinstance(body, str) else json.dumps(body).encode())
+        )
+        request = urllib.request.Request(
+            self.url + "/v1/evaluations", data=data, headers=headers or {}, method="POST"
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"{}")

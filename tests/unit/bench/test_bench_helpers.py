@@ -1,0 +1,158 @@
+"""The benchmark's own building blocks: the raw-series rewrite of dashboard queries and the
+synthetic fleet history (the rules benchmark trusts both, so they are tested like code)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bench.fleet_metrics import Fleet, fleet_series, place_pods, write_chunk
+from bench.promql_inline import (
+    RECORDED,
+    Recording,
+    inline_recordings,
+    parse_matchers,
+    recordings_from_groups,
+)
+from bench.rules_bench import backfill_passes, dashboard_queries, references, write_rule_files
+from rules.config import RulesConfig
+from rules.groups import rule_groups
+from tests.support.tools import promtool
+
+TOKENS = Recording("ai:tokens_per_second", {}, "sum by (model_name) (rate(x_total[5m]))")
+TEMP = Recording("ai:gpu_temperature_celsius", {}, "max without (instance) (DCGM_FI_DEV_GPU_TEMP)")
+ERRORS = [
+    Recording("slo:sli_errors:rate5m", {"slo": "a", "source": "http"}, "sum(rate(h[5m]))"),
+    Recording("slo:sli_errors:rate5m", {"slo": "a", "source": "engine"}, "sum(rate(e[5m]))"),
+]
+
+
+def project_recordings() -> list[Recording]:
+    groups = rule_groups(RulesConfig(), gpu_enabled=True)
+    return recordings_from_groups([g for area in groups.values() for g in area])
+
+
+def test_a_selector_with_match_all_matchers_becomes_the_rule_expression() -> None:
+    rewritten = inline_recordings('ai:tokens_per_second{model_name=~".*"}', [TOKENS], "30s")
+    assert rewritten == "(sum by (model_name) (rate(x_total[5m])))"
+
+
+def test_equality_matchers_become_set_operations_on_the_result() -> None:
+    idle = inline_recordings('count(ai:gpu_temperature_celsius{pod=""})', [TEMP], "30s")
+    assert idle == (
+        "count(((max without (instance) (DCGM_FI_DEV_GPU_TEMP)) and on (pod) "
+        'label_replace(vector(1), "pod", "", "", "")))'
+    )
+    busy = inline_recordings('ai:gpu_temperature_celsius{pod!=""}', [TEMP], "30s")
+    assert " unless on (pod) " in busy
+
+
+def test_a_range_becomes_a_subquery_at_the_evaluation_interval() -> None:
+    rewritten = inline_recordings("avg_over_time(ai:tokens_per_second[1d])", [TOKENS], "30s")
+    assert rewritten == "avg_over_time((sum by (model_name) (rate(x_total[5m])))[1d:30s])"
+
+
+def test_rules_apart_by_static_labels_are_a_union_that_keeps_the_labels() -> None:
+    rewritten = inline_recordings('slo:sli_errors:rate5m{slo="a"}', ERRORS, "30s")
+    assert rewritten.count(" or ") == 1
+    for source in ("http", "engine"):
+        assert f'"source", "{source}"' in rewritten
+    assert rewritten.count('"slo", "a"') == 2
+
+
+def test_regex_matchers_mark_then_keep_or_drop_the_matching_series() -> None:
+    kept = inline_recordings('ai:tokens_per_second{model_name=~"llama.*"}', [TOKENS], "30s")
+    assert kept == (
+        "label_replace((label_replace((sum by (model_name) (rate(x_total[5m]))), "
+        '"bench_matched", "1", "model_name", "llama.*") and on (bench_matched) '
+        'label_replace(vector(1), "bench_matched", "1", "", "")), "bench_matched", "", "", "")'
+    )
+    dropped = inline_recordings('ai:tokens_per_second{model_name!~"llama.*"}', [TOKENS], "30s")
+    assert " unless on (bench_matched) " in dropped
+
+
+def test_unsupported_matchers_and_unknown_names_are_refused() -> None:
+    with pytest.raises(ValueError, match=r"slo=~'a\|b' on slo:sli_errors:rate5m"):
+        inline_recordings('slo:sli_errors:rate5m{slo=~"a|b"}', ERRORS, "30s")
+    with pytest.raises(ValueError, match="ai:unknown"):
+        inline_recordings("ai:unknown", [TOKENS], "30s")
+    with pytest.raises(ValueError, match="cannot parse"):
+        parse_matchers("model_name=llama")
+
+
+def test_every_dashboard_query_rewrites_to_valid_promql_over_raw_series(tmp_path: Path) -> None:
+    recordings = project_recordings()
+    rewritten = []
+    for _, _, expr, _ in dashboard_queries():
+        raw = inline_recordings(expr, recordings, "30s")
+        outside_strings = re.sub(r'"(?:[^"\\]|\\.)*"', '""', raw)
+        assert not RECORDED.search(outside_strings), raw
+        rewritten.append(raw)
+    assert len(rewritten) > 50
+    rules = [{"record": f"bench:check_{i}", "expr": expr} for i, expr in enumerate(rewritten)]
+    path = tmp_path / "rewritten.yaml"
+    path.write_text(yaml.safe_dump({"groups": [{"name": "rewritten", "rules": rules}]}))
+    result = promtool("check", "rules", str(path))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_backfill_passes_follow_the_rules_dependency_layers(tmp_path: Path) -> None:
+    rule_files, recordings = write_rule_files(tmp_path)
+    names = {r.record for r in recordings}
+    passes = [yaml.safe_load(text)["groups"] for text in backfill_passes(rule_files)]
+    seen: set[str] = set()
+    placed: list[str] = []
+    for groups in passes:
+        layer = {r["record"] for g in groups for r in g["rules"]}
+        for group in groups:
+            for rule in group["rules"]:
+                # everything a rule reads was recorded by an earlier pass
+                assert references(rule["expr"], names) <= seen, rule["record"]
+        seen |= layer
+        placed += [r["record"] for g in groups for r in g["rules"]]
+    assert seen == names
+    assert len(placed) == len(recordings)  # every rule once, in one pass
+    # raw -> ai:requests_per_second -> ai:engine_errors_per_second -> ai:engine_errors:ratio
+    # -> ai:error_ratio: at least four passes, or this test checks nothing past the second
+    assert len(passes) >= 4
+
+
+def test_references_match_whole_recorded_names_only() -> None:
+    names = {"ai:requests_per_second", "ai:http_requests_per_second"}
+    assert references("ai:http_requests_per_second > 0", names) == {"ai:http_requests_per_second"}
+    assert references("rate(x[5m]) / ai:requests_per_second", names) == {"ai:requests_per_second"}
+
+
+def test_recording_rules_that_read_each_other_in_a_cycle_are_refused(tmp_path: Path) -> None:
+    rules = [{"record": "a:x", "expr": "b:y + 1"}, {"record": "b:y", "expr": "a:x * 2"}]
+    path = tmp_path / "cycle.rules.yaml"
+    path.write_text(yaml.safe_dump({"groups": [{"name": "g", "rules": rules}]}))
+    with pytest.raises(ValueError, match="cycle"):
+        backfill_passes([path])
+
+
+def test_pods_are_packed_onto_gpus_without_double_booking() -> None:
+    fleet = Fleet()
+    pods = place_pods(fleet)
+    held = [(pod.node, gpu) for pod in pods for gpu in pod.gpus]
+    assert len(pods) == 1000 and fleet.gpus == 2000
+    assert len(held) == len(set(held)) == 1750  # 250 large-model pods on 4 GPUs, 750 on one
+    assert {pod.model for pod in pods} == set(range(20))
+    with pytest.raises(ValueError, match="do not fit"):
+        place_pods(Fleet(pods=100, nodes=2))
+
+
+def test_the_history_loads_into_a_tsdb_with_every_series(tmp_path: Path) -> None:
+    fleet = Fleet(models=2, pods=4, nodes=2, large_models=1)
+    text = tmp_path / "history.om"
+    samples = write_chunk(text, fleet, range(1_800_000_000, 1_800_000_600, 30), 1_799_990_000)
+    series = fleet_series(fleet)
+    assert samples == len(series) * 20
+    result = promtool("tsdb", "create-blocks-from", "openmetrics", str(text), str(tmp_path / "d"))
+    assert result.returncode == 0, result.stderr
+    columns = result.stdout.strip().splitlines()[-1].split()
+    # BLOCK ULID, MIN TIME, MAX TIME, DURATION, NUM SAMPLES, NUM CHUNKS, NUM SERIES, SIZE
+    assert int(columns[4]) == samples and int(columns[6]) == len(series)
