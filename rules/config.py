@@ -1,14 +1,10 @@
-"""The rules' own config (ai-observability:rules): thresholds, windows and SLOs.
-
-Declared with pydantic under the same conventions as every section of the stack config
-(camelCase keys, no unknown keys, no coercion, immutable, attribute docstrings as docs), but
-importing nothing from components/: the content renders without the deployment layer.
-"""
+"""The rules' own config (ai-observability:rules): thresholds, windows and SLOs, declared with
+pydantic alone under the CONVENTIONS every config section follows (rules/ needs no components/)."""
 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, model_validator
 from pydantic.alias_generators import to_camel
@@ -16,69 +12,67 @@ from pydantic_core import PydanticCustomError
 
 from rules.catalog import TTFT_BUCKETS
 
-DEFAULT_RUNBOOK_BASE = (
-    "https://github.com/ai-observability/ai-observability/blob/main/docs/runbooks.md"
+RUNBOOKS = "https://github.com/ai-observability/ai-observability/blob/main/docs/runbooks.md"
+# camelCase keys from the attribute names, no unknown keys, no coercion ("2" is not an integer),
+# finite numbers, immutable.
+CONVENTIONS = ConfigDict(
+    alias_generator=to_camel,
+    validate_by_name=True,
+    validate_by_alias=True,
+    extra="forbid",
+    strict=True,
+    frozen=True,
+    allow_inf_nan=False,
 )
-_DURATION = re.compile(r"^(\d+(ms|[smhdwy]))+$")
 
 
-def _fail(message: str, at: str = "") -> PydanticCustomError:
+def config_error(message: str, at: str = "") -> PydanticCustomError:
+    """A config error for `raise`, located `at` a key below the value being validated."""
     return PydanticCustomError("config", "{message}", {"message": message, "at": at})
 
 
-def _rate_window(text: str) -> str:
-    if not _DURATION.match(text) or not re.search(r"[1-9]", text):
-        raise _fail(f'expected a positive duration like 5m, got "{text}"')
-    return text
+def _checked(pattern: str, expected: str) -> AfterValidator:
+    def check(text: str) -> str:
+        if not re.fullmatch(pattern, text):
+            raise config_error(f'expected {expected}, got "{text}"')
+        return text
+
+    return AfterValidator(check)
 
 
-def _runbook_base(text: str) -> str:
-    if not re.match(r"^https?://\S+$", text) or "#" in text:
-        raise _fail(f'expected an http(s) URL of the runbooks page without #anchor, got "{text}"')
-    return text
+def _doc(default: Any, text: str, low: float | None = None, high: float | None = None) -> Any:
+    return Field(default, description=text, ge=low, le=high)
 
 
-def _bound(value: float) -> str:
-    text = repr(float(value))
-    return text[:-2] if text.endswith(".0") else text
+SloName = Annotated[str, _checked(r"[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?", "a lower-case name")]
+Window = Annotated[str, _checked(r"(\d+(ms|[smhdwy]))+", "a positive duration like 5m")]
+RunbookBase = Annotated[str, _checked(r"https?://[^\s#]+", "an http(s) URL without #anchor")]
+DEFAULT_SLOS = (
+    {"name": "ttft-2-5s", "type": "latency", "objective": 99.0, "thresholdSeconds": 2.5},
+    {"name": "availability", "type": "availability", "objective": 99.0},
+)
 
 
-class _Config(BaseModel):
-    model_config = ConfigDict(
-        alias_generator=to_camel,
-        validate_by_name=True,
-        validate_by_alias=True,
-        extra="forbid",
-        strict=True,
-        frozen=True,
-        allow_inf_nan=False,
-        use_attribute_docstrings=True,
-    )
-
-
-class SloConfig(_Config):
+class SloConfig(BaseModel):
     """One service level objective on every model."""
 
-    name: Annotated[str, Field(pattern=r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$", max_length=63)]
-    """A short lower-case name like ttft-2-5s."""
-    type: Literal["latency", "availability"]
-    """`latency` (TTFT under thresholdSeconds) or `availability` (no server or engine error)."""
-    objective_percent: Annotated[float, Field(ge=50, le=99.999, alias="objective")] = 99.0
-    """Target share of good requests, in percent."""
-    threshold_seconds: Annotated[float, Field(gt=0)] | None = None
-    """Latency SLOs: a bucket bound of vLLM's TTFT histogram."""
+    model_config = CONVENTIONS
+    name: SloName = _doc(..., "a short lower-case name like ttft-2-5s")
+    type: Literal["latency", "availability"] = _doc(..., "TTFT under a bound, or no errors")
+    objective_percent: float = Field(99.0, alias="objective", ge=50, le=99.999, description="%")
+    threshold_seconds: float | None = _doc(None, "latency: a TTFT bucket bound", 0.001)
 
     @model_validator(mode="after")
     def _threshold(self) -> SloConfig:
-        if self.type == "availability" and self.threshold_seconds is not None:
-            raise _fail("only a latency SLO has one", "thresholdSeconds")
-        if self.type == "latency" and self.threshold_seconds is None:
-            raise _fail("required for a latency SLO", "thresholdSeconds")
-        if self.type == "latency" and self.threshold_seconds not in TTFT_BUCKETS:
-            raise _fail(
-                f"{_bound(self.threshold_seconds or 0)} is not a bucket bound of vLLM's "
-                "time-to-first-token histogram, so the share of requests under it cannot be "
-                f"measured; use one of {', '.join(_bound(b) for b in TTFT_BUCKETS)}",
+        latency, bound = self.type == "latency", self.threshold_seconds
+        if (bound is None) == latency:
+            problem = "required for a latency SLO" if latency else "only a latency SLO has one"
+            raise config_error(problem, "thresholdSeconds")
+        if latency and bound not in TTFT_BUCKETS:
+            raise config_error(
+                f"{bound:g} is not a bucket bound of vLLM's time-to-first-token histogram, so the "
+                "share of requests under it cannot be measured; use one of "
+                + ", ".join(f"{b:g}" for b in TTFT_BUCKETS),
                 "thresholdSeconds",
             )
         return self
@@ -89,43 +83,31 @@ class SloConfig(_Config):
         return 1 - self.objective_percent / 100
 
 
-class RulesConfig(_Config):
+class RulesConfig(BaseModel):
     """Thresholds, windows and SLOs of the rule groups."""
 
-    rate_window: Annotated[str, AfterValidator(_rate_window)] = "5m"
-    """Window of every rate() in the recording rules."""
-    ttft_p99_seconds: Annotated[float, Field(ge=0.001, le=3600)] = 5.0
-    """TTFT p99 above which a model alerts."""
-    gpu_memory_ratio: Annotated[float, Field(ge=0.01, le=1)] = 0.95
-    """GPU memory used ratio above which a GPU alerts."""
-    error_ratio: Annotated[float, Field(ge=0.0001, le=1)] = 0.05
-    """Error ratio above which a model alerts."""
-    kv_cache_percent: Annotated[float, Field(ge=1, le=100)] = 90.0
-    """KV cache usage (percent) above which a model alerts."""
-    gpu_temperature_celsius: Annotated[float, Field(ge=30, le=120)] = 85.0
-    """GPU temperature (°C) above which a GPU alerts."""
-    queue_backlog: Annotated[int, Field(ge=1)] = 20
-    """Waiting requests per model above which it alerts."""
-    daily_budget_dollars: Annotated[float, Field(ge=0, le=1e9)] = 0.0
-    """Daily GPU budget in USD (0: no budget alert)."""
-    hallucination_rate: Annotated[float, Field(ge=0.0001, le=1)] = 0.05
-    """Hallucination rate over an hour above which a model alerts."""
-    min_evaluations: Annotated[int, Field(ge=1)] = 20
-    """Evaluations an hour needs before the hallucination alert may fire."""
-    quality_drift: Annotated[float, Field(ge=0.001, le=1)] = 0.1
-    """Drop of the 1h mean quality score below its 7-day mean that alerts."""
-    runbook_base_url: Annotated[str, AfterValidator(_runbook_base)] = DEFAULT_RUNBOOK_BASE
-    """Base of every runbook_url (the alert name in lower case is the anchor)."""
-    slos: Annotated[tuple[SloConfig, ...], Strict(False)] = (
-        SloConfig(name="ttft-2-5s", type="latency", objective=99.0, threshold_seconds=2.5),
-        SloConfig(name="availability", type="availability", objective=99.0),
+    model_config = CONVENTIONS
+    rate_window: Window = _doc("5m", "window of every rate() in the recording rules")
+    ttft_p99_seconds: float = _doc(5.0, "TTFT p99 above which a model alerts", 0.001, 3600)
+    gpu_memory_ratio: float = _doc(0.95, "GPU memory used ratio that alerts", 0.01, 1)
+    error_ratio: float = _doc(0.05, "error ratio above which a model alerts", 0.0001, 1)
+    kv_cache_percent: float = _doc(90.0, "KV cache usage (%) that alerts", 1, 100)
+    gpu_temperature_celsius: float = _doc(85.0, "GPU temperature (°C) that alerts", 30, 120)
+    queue_backlog: int = _doc(20, "waiting requests per model that alert", 1)
+    daily_budget_dollars: float = _doc(0.0, "daily GPU budget in USD (0: no budget alert)", 0, 1e9)
+    hallucination_rate: float = _doc(0.05, "hallucination rate over 1h that alerts", 0.0001, 1)
+    min_evaluations: int = _doc(20, "evaluations an hour before that alert may fire", 1)
+    quality_drift: float = _doc(0.1, "drop of the 1h quality score below its 7d mean", 0.001, 1)
+    runbook_base_url: RunbookBase = _doc(RUNBOOKS, "anchor: the alert name, lower case")
+    slos: Annotated[tuple[SloConfig, ...], Strict(False)] = Field(
+        default_factory=lambda: tuple(SloConfig.model_validate(s) for s in DEFAULT_SLOS),
+        description="`{name, type: latency|availability, objective: <percent>, thresholdSeconds}`",
     )
-    """`{name, type: latency|availability, objective: <percent>, thresholdSeconds}` per SLO."""
 
     @model_validator(mode="after")
     def _unique_slo_names(self) -> RulesConfig:
         names = [slo.name for slo in self.slos]
         for index, name in enumerate(names):
             if names.index(name) != index:
-                raise _fail(f'"{name}" is used twice', f"slos[{index}].name")
+                raise config_error(f'"{name}" is used twice', f"slos[{index}].name")
         return self

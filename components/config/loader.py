@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -35,12 +36,9 @@ def raw_project_config() -> tuple[dict[str, Any], frozenset[str]]:
 
 def _decode(text: Any) -> Any:
     """Config values arrive as strings; maps, lists, numbers and booleans as JSON."""
-    if not isinstance(text, str):
-        return text
-    try:
+    with contextlib.suppress(ValueError, TypeError):
         return json.loads(text)
-    except ValueError:
-        return text  # a plain string such as `dev`
+    return text  # a plain string such as `dev`
 
 
 def load_stack_config() -> StackConfig:

@@ -1,40 +1,27 @@
-"""The conventions every config section follows, and the few pieces they all use.
-
-A section is a pydantic model: camelCase keys derived from the attribute names, no unknown keys,
-no type coercion ("2" is not an integer), finite numbers, immutable. The docstring under each
-attribute is its documentation (the README's configuration reference is generated from it). A
-nested section given in part is merged over its declared default, so `resources: {limits:
-{memory: 8Gi}}` keeps the default requests. Pure: no pulumi import.
-"""
+"""How a config section is declared: the CONVENTIONS (stated in rules/config.py), `doc()` for a
+field's default and documentation (the README's reference comes from it), and a nested section
+given in part merged over its declared default (`resources: {limits: ...}` keeps the requests)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
-from pydantic.alias_generators import to_camel
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, Field, Strict, model_validator
+from pydantic_core import PydanticUndefined
+
+from rules.config import CONVENTIONS
+from rules.config import config_error as fail
 
 T = TypeVar("T")
-Items = Annotated[tuple[T, ...], Strict(False)]
-"""A list in the stack file, a tuple in code."""
+Items = Annotated[tuple[T, ...], Strict(False)]  # a list in the stack file, a tuple in code
 PositiveInt = Annotated[int, Field(ge=1)]
 
 
 class Section(BaseModel):
     """Base of every config section."""
 
-    model_config = ConfigDict(
-        alias_generator=to_camel,
-        validate_by_name=True,
-        validate_by_alias=True,
-        extra="forbid",
-        strict=True,
-        frozen=True,
-        allow_inf_nan=False,
-        use_attribute_docstrings=True,
-    )
+    model_config = CONVENTIONS
 
     @model_validator(mode="before")
     @classmethod
@@ -43,8 +30,7 @@ class Section(BaseModel):
             return data
         merged = dict(data)
         for name, info in cls.model_fields.items():
-            key, default = info.alias or name, info.default
-            given = data.get(key)
+            key, default, given = info.alias or name, info.default, data.get(info.alias or name)
             if (
                 isinstance(default, Section)
                 and default.model_fields_set
@@ -56,51 +42,41 @@ class Section(BaseModel):
         return merged
 
 
+def doc(default: Any = PydanticUndefined, text: str = "", **extra: Any) -> Any:
+    """A field's default and documentation (no default: required)."""
+    return Field(default, description=text, **extra)
+
+
+def required(text: str, hint: str = "", **extra: Any) -> Any:
+    """A field without a default; hint explains what to set when it is missing."""
+    return Field(description=text, json_schema_extra={"missing": hint}, **extra)
+
+
+def secret(text: str, default: Any = None) -> Any:
+    """A field that must be set with `pulumi config set --secret` and is never printed."""
+    return Field(default, description=text, repr=False, json_schema_extra={"secret": True})
+
+
 def deep_merge(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
     """base with extra merged in, maps recursively; neither input is changed."""
     merged = dict(base)
     for key, value in extra.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = deep_merge(merged[key], value)
-        else:
-            merged[key] = value
+        both = isinstance(value, Mapping) and isinstance(merged.get(key), Mapping)
+        merged[key] = deep_merge(merged[key], value) if both else value
     return merged
-
-
-def fail(message: str, at: str = "") -> PydanticCustomError:
-    """A config error for `raise`, located `at` a key below the value being validated."""
-    return PydanticCustomError("config", "{message}", {"message": message, "at": at})
-
-
-def required(hint: str = "") -> Any:
-    """A field without a default whose absence is explained by hint."""
-    return Field(json_schema_extra={"missing": hint})
-
-
-def secret(default: Any = None) -> Any:
-    """A field that must be set with `pulumi config set --secret` and is never printed."""
-    return Field(default, repr=False, json_schema_extra={"secret": True})
 
 
 def unique(names: list[str], key: str, what: str = "name") -> None:
     """Fail on the second use of a name in the list at key."""
     for index, name in enumerate(names):
-        first = names.index(name)
-        if first != index:
-            raise fail(
-                f'"{name}" is already the {what} of {key}[{first}]; each must be unique',
-                f"{key}[{index}].{what}",
-            )
+        if (first := names.index(name)) != index:
+            message = f'"{name}" is already the {what} of {key}[{first}]; each must be unique'
+            raise fail(message, f"{key}[{index}].{what}")
 
 
 def describe(value: Any) -> str:
     """Show a value the way a user wrote it."""
-    if isinstance(value, str):
-        return f'"{value}"'
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, Mapping | list | tuple):
-        return f"a {'map' if isinstance(value, Mapping) else 'list'}"
-    return str(value)
+    if isinstance(value, bool) or value is None:
+        return {True: "true", False: "false", None: "null"}[value]
+    kinds = ((str, f'"{value}"'), (Mapping, "a map"), (list | tuple, "a list"))
+    return next((text for kind, text in kinds if isinstance(value, kind)), str(value))

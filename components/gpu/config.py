@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
-from components.config.schema import Items, Section, fail
+from components.config.schema import Items, Section, doc, fail
 from components.config.units import Duration, parse_duration
 from components.config.workload import Resources, resources
 
@@ -21,16 +21,11 @@ def _scrape_interval(text: str) -> str:
 class Toleration(Section):
     """One Kubernetes toleration."""
 
-    key: str | None = None
-    """Taint key (required unless operator is Exists)."""
-    operator: Literal["Exists", "Equal"] = "Equal"
-    """`Exists` or `Equal`."""
-    value: str | None = None
-    """Taint value (Equal only)."""
-    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] | None = None
-    """Taint effect (all effects when unset)."""
-    toleration_seconds: Annotated[int, Field(ge=0)] | None = None
-    """NoExecute only: how long the pod stays after the taint appears."""
+    key: str | None = doc(None, "taint key (required unless operator is Exists)")
+    operator: Literal["Exists", "Equal"] = doc("Equal", "`Exists` or `Equal`")
+    value: str | None = doc(None, "taint value (Equal only)")
+    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] | None = doc(None, "effect")
+    toleration_seconds: Annotated[int, Field(ge=0)] | None = doc(None, "NoExecute only")
 
     @model_validator(mode="after")
     def _consistent(self) -> Toleration:
@@ -50,10 +45,10 @@ class Toleration(Section):
 class DcgmExporterConfig(Section):
     """How the DCGM exporter collects and is scraped."""
 
-    scrape_interval: Annotated[Duration, AfterValidator(_scrape_interval)] = "15s"
-    """Scrape and collection interval (1s to 5m)."""
-    resources: Resources = resources("50m", "128Mi", "512Mi")
-    """The exporter's container resources."""
+    scrape_interval: Annotated[Duration, AfterValidator(_scrape_interval)] = doc(
+        "15s", "scrape and collection interval (1s to 5m)"
+    )
+    resources: Resources = doc(resources("50m", "128Mi", "512Mi"), "container resources")
 
     @property
     def interval_ms(self) -> int:
@@ -64,23 +59,13 @@ class DcgmExporterConfig(Section):
 class GpuConfig(Section):
     """NVIDIA GPU Operator and its DCGM exporter."""
 
-    enabled: bool = True
-    """The GPU Operator and the DCGM exporter."""
-    driver: bool = True
-    """Let the operator install the NVIDIA driver (false where the nodes ship it)."""
-    toolkit: bool = True
-    """Let the operator install the container toolkit (false where the nodes ship it)."""
-    device_plugin: bool = True
-    """The operator's device plugin."""
-    gpu_feature_discovery: bool = True
-    """GPU feature discovery (node labels such as nvidia.com/gpu.product)."""
-    node_feature_discovery: bool = True
-    """Node feature discovery (off if the cluster already runs NFD)."""
-    mig_strategy: Literal["none", "single", "mixed"] = "single"
-    """How MIG devices are advertised."""
-    operator_node_selector: Mapping[str, str] = {}
-    """Where the operator Deployment runs (added to kubernetes.io/os: linux)."""
-    tolerations: Items[Toleration] = ()
-    """Extra tolerations for the GPU DaemonSets, NFD workers and vLLM pods."""
-    dcgm_exporter: DcgmExporterConfig = DcgmExporterConfig()
-    """The DCGM exporter."""
+    enabled: bool = doc(True, "the GPU Operator and the DCGM exporter")
+    driver: bool = doc(True, "the operator installs the driver (false where nodes ship it)")
+    toolkit: bool = doc(True, "the operator installs the container toolkit (likewise)")
+    device_plugin: bool = doc(True, "the operator's device plugin")
+    gpu_feature_discovery: bool = doc(True, "GPU feature discovery (nvidia.com/gpu.* labels)")
+    node_feature_discovery: bool = doc(True, "node feature discovery (off if NFD already runs)")
+    mig_strategy: Literal["none", "single", "mixed"] = doc("single", "how MIG is advertised")
+    operator_node_selector: Mapping[str, str] = doc({}, "where the operator runs (plus linux)")
+    tolerations: Items[Toleration] = doc((), "for GPU DaemonSets, NFD workers and vLLM pods")
+    dcgm_exporter: DcgmExporterConfig = doc(DcgmExporterConfig(), "the DCGM exporter")

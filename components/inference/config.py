@@ -3,71 +3,44 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from components.config.schema import Items, PositiveInt, Section, deep_merge, fail, unique
+from components.config.schema import Items, PositiveInt, Section, deep_merge, doc, fail, unique
 from components.config.units import Duration, Quantity, matching, parse_duration, parse_quantity
 from components.config.workload import Resources, Volume, resources
 
 Backend = Literal["vllm", "simulator"]
 VLLM_ONLY = ("huggingFaceId", "gpus", "gpuMemoryUtilization", "extraArgs", "modelCache", "shmSize")
 SIMULATOR_ONLY = ("simulator",)
-DEFAULT_RESOURCES = {
-    "vllm": resources("4", "16Gi", "32Gi"),
-    "simulator": resources("50m", "64Mi", "256Mi"),
-}
-# Flags the component sets from the config; extraArgs may not repeat them.
-MANAGED_FLAGS = (
-    "--model",
-    "--served-model-name",
-    "--tensor-parallel-size",
-    "--max-model-len",
-    "--gpu-memory-utilization",
-    "--port",
-    "--host",
-    "--otlp-traces-endpoint",
-    "--disable-log-stats",
-)
-MAX_NAME_LENGTH = 40  # leaves room for suffixes such as -model-cache in object names
+DEFAULT_RESOURCES = {"vllm": resources("4", "16Gi", "32Gi")}
+DEFAULT_RESOURCES["simulator"] = resources("50m", "64Mi", "256Mi")
+# Flags set from the config; extraArgs may not repeat them.
+MANAGED_FLAGS = {"--model", "--served-model-name", "--tensor-parallel-size", "--max-model-len"}
+MANAGED_FLAGS |= {"--gpu-memory-utilization", "--port", "--host", "--otlp-traces-endpoint"}
+MANAGED_FLAGS |= {"--disable-log-stats"}
+# 40 characters leave room for suffixes such as -model-cache in object names.
 ModelName = Annotated[
-    str,
-    matching(
-        re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$"),
-        "a DNS-1035 label (lower-case letters, digits and '-', starting with a letter, at most "
-        f"{MAX_NAME_LENGTH} characters)",
-        MAX_NAME_LENGTH,
-    ),
+    str, matching(r"[a-z]([-a-z0-9]*[a-z0-9])?", "a DNS-1035 label (a-z, 0-9, '-'; at most 40)", 40)
 ]
-HuggingFaceId = Annotated[
-    str,
-    matching(
-        re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?$"),
-        "a Hugging Face model id like org/model",
-    ),
-]
-NonEmpty = Annotated[str, Field(min_length=1)]
+_HF_PART = r"[A-Za-z0-9][A-Za-z0-9._-]*"
+HuggingFaceId = Annotated[str, matching(rf"{_HF_PART}(/{_HF_PART})?", "a model id like org/model")]
 
 
 class SimulatorConfig(Section):
     """Latencies of the vLLM simulator (llm-d-inference-sim)."""
 
-    time_to_first_token: Duration = "200ms"
-    """Simulated time to first token."""
-    inter_token_latency: Duration = "20ms"
-    """Simulated time between tokens."""
+    time_to_first_token: Duration = doc("200ms", "simulated time to first token")
+    inter_token_latency: Duration = doc("20ms", "simulated time between tokens")
 
 
 class ModelCache(Volume):
     """A PVC for the Hugging Face cache, so restarts do not download the weights again."""
 
-    size: Quantity = "100Gi"
-    """Size of the cache volume."""
-    access_mode: Literal["ReadWriteOnce", "ReadWriteMany"] = "ReadWriteOnce"
-    """ReadWriteMany to share it between replicas on different nodes."""
+    size: Quantity = doc("100Gi", "size of the cache volume")
+    access_mode: Literal["ReadWriteOnce", "ReadWriteMany"] = doc("ReadWriteOnce", "RWX to share")
 
     def claim_spec(self) -> dict[str, Any]:
         """The spec of the PersistentVolumeClaim, with its access mode."""
@@ -77,32 +50,19 @@ class ModelCache(Volume):
 class ModelConfig(Section):
     """One served model."""
 
-    name: ModelName
-    """Served model name: the model_name label of its series, and its objects' name."""
-    backend: Backend
-    """`vllm` or `simulator` (inference.backend when unset)."""
-    replicas: PositiveInt = 1
-    """Replicas (more than one: a PodDisruptionBudget)."""
-    max_model_len: Annotated[int, Field(ge=16)] = 4096
-    """Context length (`--max-model-len`)."""
-    startup_timeout: Duration = "30m"
-    """How long loading and compiling may take before the pod is restarted."""
-    resources: Resources
-    """Container resources (vllm: 4/16Gi, 32Gi; simulator: 50m/64Mi, 256Mi); GPUs come from gpus."""
-    hugging_face_id: HuggingFaceId = ""
-    """vllm: the weights to serve, e.g. Qwen/Qwen3-8B (required)."""
-    gpus: PositiveInt = 1
-    """vllm: GPUs per replica (`--tensor-parallel-size`)."""
-    gpu_memory_utilization: Annotated[float, Field(gt=0, le=1)] = 0.9
-    """vllm: share of GPU memory vLLM may use."""
-    extra_args: Items[NonEmpty] = ()
-    """vllm: more `vllm serve` flags (not the ones set from this config)."""
-    model_cache: ModelCache | None = None
-    """vllm: `{size, storageClass, accessMode}` of a Hugging Face cache volume."""
-    shm_size: Quantity = "8Gi"
-    """vllm: size of the memory-backed /dev/shm (counts against the memory limit)."""
-    simulator: SimulatorConfig = SimulatorConfig()
-    """simulator: `{timeToFirstToken, interTokenLatency}`."""
+    name: ModelName = doc(text="served model name: model_name of its series, name of its objects")
+    backend: Backend = doc(text="`vllm` or `simulator` (inference.backend when unset)")
+    replicas: PositiveInt = doc(1, "replicas (more than one: a PodDisruptionBudget)")
+    max_model_len: Annotated[int, Field(ge=16)] = doc(4096, "context length")
+    startup_timeout: Duration = doc("30m", "loading and compiling time before a restart")
+    resources: Resources = doc(text="vllm: 4/16Gi, 32Gi; simulator: 50m/64Mi, 256Mi (GPUs: gpus)")
+    hugging_face_id: HuggingFaceId = doc("", "vllm (required): the weights, e.g. Qwen/Qwen3-8B")
+    gpus: PositiveInt = doc(1, "vllm: GPUs per replica (tensor parallel size)")
+    gpu_memory_utilization: Annotated[float, Field(gt=0, le=1)] = doc(0.9, "vllm: GPU memory share")
+    extra_args: Items[Annotated[str, Field(min_length=1)]] = doc((), "vllm: more serve flags")
+    model_cache: ModelCache | None = doc(None, "vllm: `{size, storageClass, accessMode}`")
+    shm_size: Quantity = doc("8Gi", "vllm: memory-backed /dev/shm (within the memory limit)")
+    simulator: SimulatorConfig = doc(SimulatorConfig(), "simulator: its latencies")
 
     @model_validator(mode="before")
     @classmethod
@@ -119,36 +79,26 @@ class ModelConfig(Section):
         given = {type(self).model_fields[n].alias for n in self.model_fields_set}
         foreign, owner = (VLLM_ONLY, "vLLM") if self.is_simulator else (SIMULATOR_ONLY, "simulator")
         for key in (k for k in foreign if k in given):
-            raise fail(
-                f"a {self.backend} model does not take {key} (that is a {owner} setting); "
-                "remove it or set backend",
-                key,
-            )
-        if self.is_simulator:
-            return self
+            message = f"a {self.backend} model does not take {key} (a {owner} setting)"
+            raise fail(f"{message}; remove it or set backend", key)
+        if not self.is_simulator:
+            self._vllm_settings(given)
+        return self
+
+    def _vllm_settings(self, given: set[str | None]) -> None:
         if "huggingFaceId" not in given:
             raise fail("required for a vllm model, e.g. Qwen/Qwen3-8B", "huggingFaceId")
-        for index, arg in enumerate(self.extra_args):
-            if arg.split("=", 1)[0] in MANAGED_FLAGS:
-                raise fail(
-                    f"{arg.split('=', 1)[0]} is set from the model's config; remove it",
-                    f"extraArgs[{index}]",
-                )
+        for index, flag in enumerate(arg.split("=", 1)[0] for arg in self.extra_args):
+            if flag in MANAGED_FLAGS:
+                raise fail(f"{flag} is set from this config; remove it", f"extraArgs[{index}]")
         cache = self.model_cache
         if cache and self.replicas > 1 and cache.access_mode == "ReadWriteOnce":
-            raise fail(
-                f"a ReadWriteOnce volume cannot be shared by {self.replicas} replicas on "
-                "different nodes; use ReadWriteMany or one replica",
-                "modelCache.accessMode",
-            )
+            message = f"{self.replicas} replicas on different nodes cannot share a ReadWriteOnce"
+            raise fail(f"{message} volume; use ReadWriteMany", "modelCache.accessMode")
         limit = self.resources.limits.memory
         if parse_quantity(self.shm_size) >= parse_quantity(limit):
-            raise fail(
-                f"{self.shm_size} of memory-backed /dev/shm does not fit in the memory limit "
-                f"{limit} (resources.limits.memory)",
-                "shmSize",
-            )
-        return self
+            message = f"{self.shm_size} of memory-backed /dev/shm does not fit in the memory limit"
+            raise fail(f"{message} {limit} (resources.limits.memory)", "shmSize")
 
     @property
     def is_simulator(self) -> bool:
@@ -164,25 +114,18 @@ class ModelConfig(Section):
 class LoadGeneratorConfig(Section):
     """Synthetic chat traffic to every model, so dashboards show live numbers in dev."""
 
-    enabled: bool = False
-    """Run the load generator."""
-    requests_per_second: Annotated[float, Field(gt=0, le=50)] = 0.5
-    """Requests per second to each model."""
-    max_tokens: PositiveInt = 64
-    """max_tokens of each request."""
+    enabled: bool = doc(False, "run the load generator")
+    requests_per_second: Annotated[float, Field(gt=0, le=50)] = doc(0.5, "per model")
+    max_tokens: PositiveInt = doc(64, "max_tokens of each request")
 
 
 class InferenceConfig(Section):
     """The model servers of the stack."""
 
-    backend: Backend = "vllm"
-    """Default backend of every model."""
-    scrape_interval: Duration = "15s"
-    """ServiceMonitor interval of the model servers."""
-    models: Items[ModelConfig] = ()
-    """The served models: `{name, backend, replicas, ...}` (see inference.models[])."""
-    load_generator: LoadGeneratorConfig = LoadGeneratorConfig()
-    """Synthetic traffic (dev)."""
+    backend: Backend = doc("vllm", "default backend of every model")
+    scrape_interval: Duration = doc("15s", "ServiceMonitor interval of the model servers")
+    models: Items[ModelConfig] = doc((), "the served models (see inference.models[] below)")
+    load_generator: LoadGeneratorConfig = doc(LoadGeneratorConfig(), "synthetic traffic (dev)")
 
     @model_validator(mode="before")
     @classmethod

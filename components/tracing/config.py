@@ -2,45 +2,32 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import Field, model_validator
 
-from components.config.schema import Items, PositiveInt, Section, fail
-from components.config.units import Duration, matching
+from components.config.schema import Items, PositiveInt, Section, doc, fail
+from components.config.units import Duration, HostPort, matching
 from components.config.workload import Resources, Storage, resources
 
-
-def _hours(text: str) -> str:
-    if re.search(r"[dwy]", text):
-        raise fail(f'Tempo takes hours, e.g. 168h, got "{text}"')
-    return text
+Hours = Annotated[Duration, matching(r"[^dwy]+", "hours (Tempo takes no days), e.g. 168h")]
 
 
 class TempoS3(Section):
     """An S3 bucket for Tempo's blocks (credentials from workload identity)."""
 
-    bucket: str = Field(min_length=1)
-    """Bucket name."""
-    endpoint: Annotated[
-        str, matching(re.compile(r"^[A-Za-z0-9.-]+(:\d{1,5})?$"), "host[:port] without a scheme")
-    ]
-    """host[:port], no scheme."""
-    region: str = ""
-    """Region."""
-    service_account_annotations: Mapping[str, str] = {}
-    """Annotations of Tempo's service account (e.g. an IRSA role)."""
+    bucket: Annotated[str, Field(min_length=1)] = doc(text="bucket name")
+    endpoint: HostPort = doc(text="host[:port], no scheme")
+    region: str = doc("", "region")
+    service_account_annotations: Mapping[str, str] = doc({}, "on Tempo's service account (IRSA)")
 
 
 class CollectorConfig(Section):
     """The OpenTelemetry Collector."""
 
-    replicas: PositiveInt = 1
-    """One: tail sampling needs every span of a trace on one collector."""
-    resources: Resources = resources("100m", "256Mi", "1Gi")
-    """The collector's container resources."""
+    replicas: PositiveInt = doc(1, "one: tail sampling needs all spans of a trace on one collector")
+    resources: Resources = doc(resources("100m", "256Mi", "1Gi"), "container resources")
 
     @model_validator(mode="after")
     def _one_replica(self) -> CollectorConfig:
@@ -56,30 +43,19 @@ class CollectorConfig(Section):
 class TempoConfig(Section):
     """Tempo, single binary."""
 
-    retention: Annotated[Duration, AfterValidator(_hours)] = "72h"
-    """How long traces are kept, in hours."""
-    persistence: Storage = Storage(enabled=False, size="10Gi")
-    """A volume for Tempo's WAL and local blocks."""
-    s3: TempoS3 | None = None
-    """`{bucket, endpoint, region, serviceAccountAnnotations}`: blocks in S3 (local when unset)."""
-    resources: Resources = resources("100m", "512Mi", "2Gi")
-    """Tempo's container resources."""
+    retention: Hours = doc("72h", "trace retention, in hours")
+    persistence: Storage = doc(Storage(enabled=False, size="10Gi"), "a volume for WAL and blocks")
+    s3: TempoS3 | None = doc(None, "`{bucket, endpoint, region, serviceAccountAnnotations}`")
+    resources: Resources = doc(resources("100m", "512Mi", "2Gi"), "container resources")
 
 
 class TracingConfig(Section):
     """OpenTelemetry Operator, Collector, Python auto-instrumentation and Tempo."""
 
-    enabled: bool = False
-    """The tracing pipeline; vLLM exports its traces to it."""
-    sampling_ratio: Annotated[float, Field(ge=0, le=1)] = 0.25
-    """Parent-based trace-id ratio of auto-instrumented Python services."""
-    slow_trace_ms: PositiveInt = 10000
-    """Tail sampling keeps every trace slower than this."""
-    keep_percent: Annotated[float, Field(ge=0, le=100)] = 10.0
-    """Tail sampling keeps this share of the other traces (errors are always kept)."""
-    exporters: Items[Literal["tempo", "debug"]] = Field(("tempo",), min_length=1)
-    """Trace exporters: `tempo`, `debug`."""
-    collector: CollectorConfig = CollectorConfig()
-    """The collector."""
-    tempo: TempoConfig = TempoConfig()
-    """Tempo."""
+    enabled: bool = doc(False, "the tracing pipeline (vLLM exports its traces to it)")
+    sampling_ratio: Annotated[float, Field(ge=0, le=1)] = doc(0.25, "Python services' head ratio")
+    slow_trace_ms: PositiveInt = doc(10000, "tail sampling keeps every trace slower than this")
+    keep_percent: Annotated[float, Field(ge=0, le=100)] = doc(10.0, "share of other traces kept")
+    exporters: Items[Literal["tempo", "debug"]] = doc(("tempo",), "`tempo`, `debug`", min_length=1)
+    collector: CollectorConfig = doc(CollectorConfig(), "the collector")
+    tempo: TempoConfig = doc(TempoConfig(), "Tempo")

@@ -163,7 +163,7 @@ CASES: list[tuple[str, str, dict[str, Any], str, str]] = [
         "slack-without-channel",
         "prod",
         {"overrides": {"alertmanager.receivers.ticket.channel": REMOVE}, "secrets": PROD_SECRETS},
-        "ai-observability:alertmanager.receivers.ticket.channel: required for a slack receiver",
+        "ai-observability:alertmanager.receivers.ticket.channel: required by slack",
         "#ai-alerts",
     ),
     (

@@ -161,7 +161,7 @@ ERRORS = [
     (
         "no-models",
         {"inference.models": [], "inference.loadGenerator.enabled": False},
-        "ai-observability:exporter.extraModels: the exporter needs at least one model",
+        "ai-observability:exporter.extraModels: the exporter needs a model name",
     ),
 ]
 

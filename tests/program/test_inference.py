@@ -281,7 +281,7 @@ ERRORS: list[tuple[str, str, dict[str, Any], str]] = [
                 {"name": "a", "huggingFaceId": "o/m", "replicas": 2, "modelCache": {"size": "10Gi"}}
             ]
         },
-        "models[0].modelCache.accessMode: a ReadWriteOnce volume cannot be shared by 2",
+        "models[0].modelCache.accessMode: 2 replicas on different nodes cannot share a ReadWriteOnce",
     ),
     (
         "managed-flag-in-extra-args",
@@ -291,7 +291,7 @@ ERRORS: list[tuple[str, str, dict[str, Any], str]] = [
                 {"name": "a", "huggingFaceId": "o/m", "extraArgs": ["--served-model-name=b"]}
             ]
         },
-        "models[0].extraArgs[0]: --served-model-name is set from the model's config",
+        "models[0].extraArgs[0]: --served-model-name is set from this config",
     ),
     (
         "shm-bigger-than-memory",

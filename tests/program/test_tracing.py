@@ -171,7 +171,7 @@ ERRORS = [
     (
         "tempo-retention-days",
         {"tracing.tempo.retention": "7d"},
-        "ai-observability:tracing.tempo.retention: Tempo takes hours",
+        "ai-observability:tracing.tempo.retention: expected hours (Tempo takes no days)",
     ),
     (
         "tempo-s3-without-bucket",

@@ -209,7 +209,7 @@ CASES: list[tuple[str, str, dict[str, Any], str]] = [
             "overrides": {"thanos.objectStorage": {"provider": "gcs", "bucket": "metrics"}},
             "secrets": {**PROD, "thanosObjectStorageCredentials.serviceAccountKey": "not json"},
         },
-        "ai-observability:thanosObjectStorageCredentials.serviceAccountKey: expected the JSON",
+        "ai-observability:thanosObjectStorageCredentials.serviceAccountKey: expected a service account's JSON key",
     ),
     (
         "raw-retention-too-short",
