@@ -1,7 +1,9 @@
 """ai-observability: one stack per environment. Validate config, then build in dependency order.
 
-Wiring only: each concern's component gets its slice of the config and the Outputs it needs;
-the fragments one concern adds to another (Helm values, NetworkPolicies) are handed on here.
+Wiring only: each concern's component gets its slice of the config and the namespaces (and
+other Outputs) it needs; the fragments one concern adds to another (Helm values, NetworkPolicies)
+are handed on here. Ordering across components: a component that creates custom resources waits
+for the release that installs their CRDs; everything inside waits for what it references.
 """
 
 import pulumi
@@ -35,7 +37,7 @@ on_cluster = pulumi.ResourceOptions(provider=provider)
 
 
 def after(*resources: pulumi.Resource) -> pulumi.ResourceOptions:
-    """On the stack's cluster, once these resources exist."""
+    """On the stack's cluster, once these resources exist (the CRDs they install)."""
     return pulumi.ResourceOptions(provider=provider, depends_on=list(resources))
 
 
@@ -52,32 +54,11 @@ namespaces = Namespaces(
     ),
     opts=on_cluster,
 )
-if config.hardening.network_policies:
-    NetworkPolicies(
-        "network-policies",
-        NetworkPoliciesArgs(
-            [
-                *monitoring_policies(
-                    ns.monitoring, thanos_network.prometheus_clients(), thanos_network.SIDECAR_PORTS
-                ),
-                *thanos_network.thanos_policies(ns.monitoring),
-                *inference_policies(
-                    ns.inference, ns.monitoring, config.hardening.inference_client_namespaces
-                ),
-            ]
-        ),
-        opts=after(namespaces),
-    )
-else:
-    NetworkPolicies("network-policies", NetworkPoliciesArgs([]), opts=after(namespaces))
-monitoring_namespace = namespaces.namespace("monitoring")
-inference_namespace = namespaces.namespace("inference")
+monitoring_ns, inference_ns = namespaces.namespace("monitoring"), namespaces.namespace("inference")
 thanos_storage = ThanosObjectStorage(
     "thanos-storage",
     ThanosStorageArgs(
-        config.thanos,
-        config.thanos_object_storage_credentials.as_keys(),
-        monitoring_namespace,
+        config.thanos, config.thanos_object_storage_credentials.as_keys(), monitoring_ns
     ),
     opts=on_cluster,
 )
@@ -93,23 +74,22 @@ monitoring = MonitoringCore(
         receiver_endpoints=config.alertmanager_secrets.endpoints(),
         external_labels={"cluster": config.cluster, "environment": config.environment},
         kube_context=config.kube_context,
-        namespace=monitoring_namespace,
+        namespace=monitoring_ns,
         values_fragments=fragments,
         mounted_secrets=[thanos_storage.secret] if thanos_storage.secret else [],
     ),
     opts=on_cluster,
 )
-# After the release: the PrometheusRule CRD must exist.
 PrometheusRules(
     "rules",
-    PrometheusRulesArgs(config.rules, config.gpu.enabled, ns.monitoring),
+    PrometheusRulesArgs(config.rules, config.gpu.enabled, monitoring_ns),
     opts=after(monitoring.release),
 )
-GrafanaDashboards("dashboards", DashboardsArgs(config.rules, ns.monitoring), opts=after(namespaces))
+GrafanaDashboards("dashboards", DashboardsArgs(config.rules, monitoring_ns), opts=on_cluster)
 if config.thanos.enabled:
     # After the release: the ServiceMonitor CRD and the sidecars' discovery Service exist.
     thanos = Thanos(
-        "thanos", ThanosArgs(config.thanos, ns.monitoring), opts=after(monitoring.release)
+        "thanos", ThanosArgs(config.thanos, monitoring_ns), opts=after(monitoring.release)
     )
     pulumi.export("thanosQueryUrl", thanos.query_url)
 if config.gpu.enabled:
@@ -120,11 +100,11 @@ if config.gpu.enabled:
         GpuTelemetryArgs(config.gpu, ns.gpu_operator, config.environment),
         opts=after(monitoring.release),
     )
-    pulumi.export("gpuOperatorNamespace", gpu.namespace)
+    pulumi.export("gpuOperatorNamespace", gpu.namespace.output)
 if config.tracing.enabled:
     tracing = Tracing(
         "tracing",
-        TracingArgs(config.tracing, ns.tracing, config.environment, inference_namespace),
+        TracingArgs(config.tracing, ns.tracing, config.environment, inference_ns),
         opts=after(monitoring.release),
     )
     pulumi.export("collectorOtlpHttp", tracing.collector_otlp_http)
@@ -136,11 +116,10 @@ if config.inference.models:
         hugging_face_token=config.hugging_face_token is not None,
         tolerations=[t.to_k8s() for t in config.gpu.tolerations],
     )
-    # After the release (ServiceMonitor CRD) and the inference namespace.
     inference = Inference(
         "inference",
-        InferenceArgs(config.inference, serving, inference_namespace, config.hugging_face_token),
-        opts=after(monitoring.release, namespaces),
+        InferenceArgs(config.inference, serving, inference_ns, config.hugging_face_token),
+        opts=after(monitoring.release),
     )
     pulumi.export("models", inference.models)
 if config.exporter.enabled:
@@ -149,17 +128,30 @@ if config.exporter.enabled:
         CostExporterArgs(
             config.exporter,
             [m.name for m in config.inference.models],
-            ns.monitoring,
-            monitoring_namespace,
+            monitoring_ns,
             [ns.monitoring, *config.exporter.evaluation_client_namespaces],
         ),
         opts=after(monitoring.release),
     )
     pulumi.export("exporterIngestToken", cost_exporter.ingest_token)
+policies = [
+    *monitoring_policies(
+        ns.monitoring, thanos_network.prometheus_clients(), thanos_network.SIDECAR_PORTS
+    ),
+    *thanos_network.thanos_policies(ns.monitoring),
+    *inference_policies(ns.inference, ns.monitoring, config.hardening.inference_client_namespaces),
+]
+NetworkPolicies(
+    "network-policies",
+    NetworkPoliciesArgs(
+        policies if config.hardening.network_policies else [], [monitoring_ns, inference_ns]
+    ),
+    opts=on_cluster,
+)
 
 pulumi.export("environment", config.environment)
 pulumi.export("monitoringNamespace", monitoring.namespace)
-pulumi.export("inferenceNamespace", inference_namespace)
+pulumi.export("inferenceNamespace", inference_ns.output)
 pulumi.export("grafanaService", monitoring.grafana_service)
 pulumi.export("prometheusService", monitoring.prometheus_service)
 pulumi.export("alertmanagerService", monitoring.alertmanager_service)

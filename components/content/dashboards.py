@@ -9,7 +9,7 @@ import pulumi
 
 from components.kube.meta import PART_OF
 from components.kube.objects import config_map
-from components.kube.registration import child_name, register_manifest
+from components.kube.registration import Namespace, child_name, register
 from components.monitoring.values import (
     DASHBOARD_FOLDER_ANNOTATION,
     DASHBOARD_LABEL,
@@ -47,7 +47,7 @@ class DashboardsArgs:
     """The rules config (thresholds and SLOs the panels show) and the monitoring namespace."""
 
     rules: RulesConfig
-    namespace: str
+    namespace: Namespace
 
 
 class GrafanaDashboards(pulumi.ComponentResource):
@@ -57,10 +57,8 @@ class GrafanaDashboards(pulumi.ComponentResource):
         self, name: str, args: DashboardsArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("ai-observability:dashboards:GrafanaDashboards", name, None, opts)
-        for manifest in dashboard_configmaps(args.rules, args.namespace):
-            register_manifest(
-                child_name(name, manifest["metadata"]["name"]),
-                manifest,
-                pulumi.ResourceOptions(parent=self),
-            )
+        configmaps = dashboard_configmaps(args.rules, args.namespace.name)
+        register(
+            self, configmaps, lambda m: child_name(name, m["metadata"]["name"]), [args.namespace]
+        )
         self.register_outputs({})

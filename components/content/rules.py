@@ -7,7 +7,7 @@ from typing import Any
 
 import pulumi
 
-from components.kube.registration import child_name, register_manifest
+from components.kube.registration import Namespace, child_name, register
 from components.kube.selection import monitoring_metadata
 from rules.config import RulesConfig
 from rules.groups import rule_groups
@@ -41,7 +41,7 @@ class PrometheusRulesArgs:
 
     rules: RulesConfig
     gpu_enabled: bool
-    namespace: str
+    namespace: Namespace
 
 
 class PrometheusRules(pulumi.ComponentResource):
@@ -51,8 +51,12 @@ class PrometheusRules(pulumi.ComponentResource):
         self, name: str, args: PrometheusRulesArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("ai-observability:rules:PrometheusRules", name, None, opts)
-        for area, manifest in prometheus_rules(
-            args.rules, args.gpu_enabled, args.namespace
-        ).items():
-            register_manifest(child_name(name, area), manifest, pulumi.ResourceOptions(parent=self))
+        rules = prometheus_rules(args.rules, args.gpu_enabled, args.namespace.name)
+        areas = {manifest["metadata"]["name"]: area for area, manifest in rules.items()}
+        register(
+            self,
+            list(rules.values()),
+            lambda m: child_name(name, areas[m["metadata"]["name"]]),
+            [args.namespace],
+        )
         self.register_outputs({})

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 import pulumi
 
-from components.kube.registration import child_name, name_of, namespace
+from components.kube.registration import Namespace, child_name
+from components.kube.resources import project_namespace
 from components.kube.security import pod_security_labels
 
 
@@ -22,15 +23,14 @@ class NamespacesArgs:
 
 
 class Namespaces(pulumi.ComponentResource):
-    """Creates the namespaces; `namespace(concern)` gives a name as an Output."""
+    """Creates the namespaces; `namespace(concern)` is where that concern's objects go."""
 
     def __init__(
         self, name: str, args: NamespacesArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("ai-observability:core:Namespaces", name, None, opts)
-        self._names: dict[str, pulumi.Output[str]] = {}
-        for concern, namespace_name in args.names.items():
-            created = namespace(
+        self._namespaces = {
+            concern: project_namespace(
                 child_name(name, concern),
                 namespace_name,
                 concern,
@@ -38,9 +38,10 @@ class Namespaces(pulumi.ComponentResource):
                 pod_security_labels(args.pod_security.get(concern, "restricted")),
                 pulumi.ResourceOptions(parent=self),
             )
-            self._names[concern] = name_of(created)
-        self.register_outputs(dict(self._names))
+            for concern, namespace_name in args.names.items()
+        }
+        self.register_outputs({c: n.output for c, n in self._namespaces.items()})
 
-    def namespace(self, concern: str) -> pulumi.Output[str]:
-        """The name of the namespace of one concern, available once it exists."""
-        return self._names[concern]
+    def namespace(self, concern: str) -> Namespace:
+        """The namespace of one concern (its objects wait for it)."""
+        return self._namespaces[concern]

@@ -8,14 +8,15 @@ from typing import Any
 
 import pulumi
 
-from components.kube.registration import child_name, register_manifest
+from components.kube.registration import Namespace, child_name, register
 
 
 @dataclass(frozen=True)
 class NetworkPoliciesArgs:
-    """The policies of every concern (pure manifests)."""
+    """The policies of every concern (pure manifests) and the namespaces they go in."""
 
     policies: Sequence[dict[str, Any]]
+    namespaces: Sequence[Namespace]
 
 
 class NetworkPolicies(pulumi.ComponentResource):
@@ -25,11 +26,10 @@ class NetworkPolicies(pulumi.ComponentResource):
         self, name: str, args: NetworkPoliciesArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("ai-observability:hardening:NetworkPolicies", name, None, opts)
-        for manifest in args.policies:
-            meta = manifest["metadata"]
-            register_manifest(
-                child_name(name, meta["namespace"], meta["name"]),
-                manifest,
-                pulumi.ResourceOptions(parent=self),
-            )
+        register(
+            self,
+            args.policies,
+            lambda m: child_name(name, m["metadata"]["namespace"], m["metadata"]["name"]),
+            args.namespaces,
+        )
         self.register_outputs({})

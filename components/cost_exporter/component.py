@@ -10,9 +10,8 @@ import pulumi_random as random
 
 from components.cost_exporter.config import CostExporterConfig
 from components.cost_exporter.manifests import TOKEN_KEY, TOKEN_SECRET, cost_exporter_manifests
-from components.kube.registration import child_name, manifest_name, register_manifest, secret
-
-FIRST_KINDS = ("ServiceAccount", "ClusterRole", "ClusterRoleBinding", "ConfigMap")
+from components.kube.registration import Namespace, child_name, manifest_name, register
+from components.kube.resources import secret
 
 
 @dataclass(frozen=True)
@@ -21,8 +20,7 @@ class CostExporterArgs:
 
     config: CostExporterConfig
     models: Sequence[str]
-    namespace: str
-    namespace_output: pulumi.Input[str]
+    namespace: Namespace
     client_namespaces: Sequence[str]
 
 
@@ -40,25 +38,13 @@ class CostExporter(pulumi.ComponentResource):
             child_name(name, "ingest-token"), length=40, special=False, opts=child
         )
         self.ingest_token = pulumi.Output.secret(token.result)
+        data = {TOKEN_KEY: self.ingest_token}
         token_secret = secret(
-            child_name(name, "ingest-token"),
-            TOKEN_SECRET,
-            args.namespace_output,
-            {TOKEN_KEY: self.ingest_token},
-            child,
+            child_name(name, "ingest-token"), TOKEN_SECRET, args.namespace, data, child
         )
         manifests = cost_exporter_manifests(
-            args.config, args.models, args.namespace, args.client_namespaces
+            args.config, args.models, args.namespace.name, args.client_namespaces
         )
-        first = [
-            register_manifest(manifest_name(name, m), m, child)
-            for m in manifests
-            if m["kind"] in FIRST_KINDS
-        ]
-        for manifest in (m for m in manifests if m["kind"] not in FIRST_KINDS):
-            register_manifest(
-                manifest_name(name, manifest),
-                manifest,
-                pulumi.ResourceOptions(parent=self, depends_on=[token_secret, *first]),
-            )
+        known = {("Secret", TOKEN_SECRET): token_secret}
+        register(self, manifests, lambda m: manifest_name(name, m), [args.namespace], known)
         self.register_outputs({"ingestToken": self.ingest_token})

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from components.cost_exporter.config import CostExporterConfig
-from components.kube.meta import PART_OF, metadata, selector
+from components.kube.meta import PART_OF, selector
 from components.kube.network import allow, namespaces, network_policy, ports
 from components.kube.objects import (
     cluster_role_with_binding,
@@ -18,6 +18,7 @@ from components.kube.objects import (
     service,
     service_account,
     service_monitor,
+    workload,
 )
 from components.kube.security import container_security_context, pod_security_context
 
@@ -77,27 +78,16 @@ def _deployment(cfg: CostExporterConfig, config_text: str, namespace: str) -> di
     config_hash = {
         "ai-observability/config-sha256": hashlib.sha256(config_text.encode()).hexdigest()
     }
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": metadata(NAME, namespace, LABELS),
-        "spec": {
-            "replicas": 1,
-            "selector": {"matchLabels": PODS},
-            "template": {
-                "metadata": {"labels": LABELS, "annotations": config_hash},
-                "spec": {
-                    "serviceAccountName": NAME,
-                    "securityContext": pod_security_context(USER),
-                    "containers": [container],
-                    "volumes": [
-                        {"name": "config", "configMap": {"name": NAME}},
-                        {"name": "ingest-token", "secret": {"secretName": TOKEN_SECRET}},
-                    ],
-                },
-            },
-        },
+    pod = {
+        "serviceAccountName": NAME,
+        "securityContext": pod_security_context(USER),
+        "containers": [container],
+        "volumes": [
+            {"name": "config", "configMap": {"name": NAME}},
+            {"name": "ingest-token", "secret": {"secretName": TOKEN_SECRET}},
+        ],
     }
+    return workload("Deployment", NAME, namespace, LABELS, PODS, pod, pod_annotations=config_hash)
 
 
 def cost_exporter_manifests(

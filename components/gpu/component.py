@@ -11,12 +11,10 @@ from components import versions
 from components.gpu.config import GpuConfig
 from components.gpu.counters import COUNTERS_KEY, counters_csv
 from components.gpu.values import COUNTERS_CONFIGMAP, gpu_operator_values
-from components.kube.registration import (
-    child_name,
-    name_of,
-    namespace,
-    pinned_release,
-)
+from components.kube.meta import PART_OF
+from components.kube.objects import config_map
+from components.kube.registration import Namespace, child_name, register
+from components.kube.resources import pinned_release, project_namespace
 from components.kube.security import pod_security_labels
 
 RELEASE_NAME = "gpu-operator"
@@ -34,29 +32,27 @@ class GpuTelemetryArgs:
 class GpuTelemetry(pulumi.ComponentResource):
     """Namespace (Pod Security: privileged), counters ConfigMap, and the gpu-operator release."""
 
-    namespace: pulumi.Output[str]
+    namespace: Namespace
     release: k8s.helm.v3.Release
 
     def __init__(
         self, name: str, args: GpuTelemetryArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("ai-observability:gpu:GpuTelemetry", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
-        created = namespace(
+        self.namespace = project_namespace(
             child_name(name, "namespace"),
             args.namespace,
             "gpu-operator",
             args.environment,
             # The driver, toolkit and exporter pods are privileged by design.
             pod_security_labels("privileged", audit="privileged"),
-            child,
+            pulumi.ResourceOptions(parent=self),
         )
-        self.namespace = name_of(created)
-        counters_map = k8s.core.v1.ConfigMap(
-            child_name(name, "dcgm-counters"),
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=COUNTERS_CONFIGMAP, namespace=self.namespace),
-            data={COUNTERS_KEY: counters_csv()},
-            opts=child,
+        counters = config_map(
+            COUNTERS_CONFIGMAP, args.namespace, PART_OF, {COUNTERS_KEY: counters_csv()}
+        )
+        registered = register(
+            self, [counters], lambda m: child_name(name, "dcgm-counters"), [self.namespace]
         )
         self.release = pinned_release(
             child_name(name, "gpu-operator"),
@@ -64,8 +60,11 @@ class GpuTelemetry(pulumi.ComponentResource):
             versions.GPU_OPERATOR,
             self.namespace,
             gpu_operator_values(args.config),
-            pulumi.ResourceOptions(parent=self, depends_on=[counters_map]),
+            # The operator mounts the counters file into the exporter pods.
+            pulumi.ResourceOptions(parent=self, depends_on=list(registered.values())),
             # NVIDIA's upgrade notes for operator.upgradeCRD.
             disable_openapi_validation=True,
         )
-        self.register_outputs({"namespace": self.namespace, "releaseStatus": self.release.status})
+        self.register_outputs(
+            {"namespace": self.namespace.output, "releaseStatus": self.release.status}
+        )

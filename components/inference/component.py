@@ -8,16 +8,9 @@ import pulumi
 
 from components.inference.config import InferenceConfig
 from components.inference.loadgen import load_generator_manifests
-from components.inference.manifests import (
-    HF_TOKEN_KEY,
-    HF_TOKEN_SECRET,
-    Serving,
-    model_manifests,
-    mounted_refs,
-)
-from components.kube.registration import child_name, manifest_name, register_manifest, secret
-
-MOUNTED_KINDS = ("PersistentVolumeClaim", "ConfigMap")
+from components.inference.manifests import HF_TOKEN_KEY, HF_TOKEN_SECRET, Serving, model_manifests
+from components.kube.registration import Namespace, child_name, manifest_name, register
+from components.kube.resources import secret
 
 
 @dataclass(frozen=True)
@@ -26,7 +19,7 @@ class InferenceArgs:
 
     config: InferenceConfig
     serving: Serving
-    namespace: pulumi.Input[str]
+    namespace: Namespace
     hugging_face_token: str | None = field(default=None, repr=False)
 
 
@@ -37,34 +30,20 @@ class Inference(pulumi.ComponentResource):
         self, name: str, args: InferenceArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("ai-observability:inference:Inference", name, None, opts)
-        prerequisites: list[pulumi.Resource] = []
+        known = {}
         if args.hugging_face_token:
-            token = secret(
+            known[("Secret", HF_TOKEN_SECRET)] = secret(
                 child_name(name, "huggingface-token"),
                 HF_TOKEN_SECRET,
                 args.namespace,
                 {HF_TOKEN_KEY: args.hugging_face_token},
                 pulumi.ResourceOptions(parent=self),
             )
-            prerequisites.append(token)
-        cfg, serving = args.config, args.serving
-        manifests = [m for model in cfg.models for m in model_manifests(model, serving)]
-        manifests += load_generator_manifests(
-            cfg.load_generator, [m.name for m in cfg.models], serving.namespace
-        )
-        # Claims and ConfigMaps first: a workload waits only for what it mounts, so adding a
-        # model adds a constant number of dependencies rather than one per existing model.
-        mounted: dict[tuple[str, str], pulumi.Resource] = {}
-        for manifest in (m for m in manifests if m["kind"] in MOUNTED_KINDS):
-            mounted[(manifest["kind"], manifest["metadata"]["name"])] = register_manifest(
-                manifest_name(name, manifest), manifest, pulumi.ResourceOptions(parent=self)
-            )
-        for manifest in (m for m in manifests if m["kind"] not in MOUNTED_KINDS):
-            needs = [mounted[ref] for ref in mounted_refs(manifest) if ref in mounted]
-            register_manifest(
-                manifest_name(name, manifest),
-                manifest,
-                pulumi.ResourceOptions(parent=self, depends_on=[*prerequisites, *needs]),
-            )
-        self.models = [m.name for m in cfg.models]
+        cfg, names = args.config, [m.name for m in args.config.models]
+        manifests = [m for model in cfg.models for m in model_manifests(model, args.serving)]
+        manifests += load_generator_manifests(cfg.load_generator, names, args.namespace.name)
+        # A workload waits only for what it mounts or reads, so adding a model adds a constant
+        # number of dependencies rather than one per existing model.
+        register(self, manifests, lambda m: manifest_name(name, m), [args.namespace], known)
+        self.models = names
         self.register_outputs({"models": self.models})

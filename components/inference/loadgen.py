@@ -12,8 +12,8 @@ from typing import Any
 from components import versions
 from components.inference.config import LoadGeneratorConfig
 from components.inference.manifests import HTTP_PORT
-from components.kube.meta import PART_OF, metadata, selector
-from components.kube.objects import config_map
+from components.kube.meta import PART_OF, selector
+from components.kube.objects import config_map, workload
 from components.kube.security import container_security_context, pod_security_context
 from components.kube.urls import service_url
 
@@ -24,7 +24,7 @@ NOBODY = 65534
 
 def load_generator_targets(models: Sequence[str], namespace: str) -> list[dict[str, str]]:
     """Where the load generator sends requests: each model's Service."""
-    return [{"model": m, "url": service_url(m, namespace, HTTP_PORT, fqdn=False)} for m in models]
+    return [{"model": m, "url": service_url(m, namespace, HTTP_PORT)} for m in models]
 
 
 def load_generator_manifests(
@@ -56,24 +56,15 @@ def load_generator_manifests(
     }
     # A changed script restarts the pod.
     script_hash = {"ai-observability/script-sha256": hashlib.sha256(script.encode()).hexdigest()}
-    deployment = {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": metadata(LOAD_GENERATOR, namespace, labels),
-        "spec": {
-            "replicas": 1,
-            "selector": {"matchLabels": pods},
-            "template": {
-                "metadata": {"labels": labels, "annotations": script_hash},
-                "spec": {
-                    "securityContext": pod_security_context(NOBODY),
-                    "automountServiceAccountToken": False,
-                    "containers": [container],
-                    "volumes": [{"name": "script", "configMap": {"name": LOAD_GENERATOR}}],
-                },
-            },
-        },
+    pod = {
+        "securityContext": pod_security_context(NOBODY),
+        "automountServiceAccountToken": False,
+        "containers": [container],
+        "volumes": [{"name": "script", "configMap": {"name": LOAD_GENERATOR}}],
     }
+    deployment = workload(
+        "Deployment", LOAD_GENERATOR, namespace, labels, pods, pod, pod_annotations=script_hash
+    )
     return [
         config_map(LOAD_GENERATOR, namespace, labels, {"load_generator.py": script}),
         deployment,

@@ -14,7 +14,7 @@ from typing import Any
 from components import versions
 from components.inference.config import ModelConfig
 from components.kube.meta import PART_OF, metadata, selector
-from components.kube.objects import pod_disruption_budget, service, service_monitor
+from components.kube.objects import pod_disruption_budget, service, service_monitor, workload
 from components.kube.security import container_security_context, pod_security_context
 
 HTTP_PORT = 8000
@@ -180,26 +180,19 @@ def _simulator_pod(model: ModelConfig) -> dict[str, Any]:
 def model_deployment(model: ModelConfig, serving: Serving) -> dict[str, Any]:
     """The Deployment of one model."""
     pod = _simulator_pod(model) if model.is_simulator else _vllm_pod(model, serving)
-    spec: dict[str, Any] = {
-        "replicas": model.replicas,
-        "selector": {"matchLabels": selector_labels(model)},
-        "template": {
-            "metadata": {"labels": model_labels(model), "annotations": NO_AUTO_INSTRUMENTATION},
-            "spec": pod,
-        },
-    }
-    if not model.is_simulator:
-        # GPUs are scarce: replace a pod before starting its successor.
-        spec["strategy"] = {
-            "type": "RollingUpdate",
-            "rollingUpdate": {"maxSurge": 0, "maxUnavailable": 1},
-        }
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": metadata(model.name, serving.namespace, model_labels(model)),
-        "spec": spec,
-    }
+    # GPUs are scarce: a vLLM pod is replaced before its successor starts.
+    one_at_a_time = {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 0, "maxUnavailable": 1}}
+    return workload(
+        "Deployment",
+        model.name,
+        serving.namespace,
+        model_labels(model),
+        selector_labels(model),
+        pod,
+        model.replicas,
+        pod_annotations=NO_AUTO_INSTRUMENTATION,
+        **({} if model.is_simulator else {"strategy": one_at_a_time}),
+    )
 
 
 def model_service_monitor(model: ModelConfig, serving: Serving) -> dict[str, Any]:
@@ -244,15 +237,3 @@ def model_manifests(model: ModelConfig, serving: Serving) -> list[dict[str, Any]
         pod_disruption_budget(model.name, namespace, labels, pods) if model.replicas > 1 else None,
     ]
     return [o for o in objects if o is not None]
-
-
-def mounted_refs(manifest: dict[str, Any]) -> list[tuple[str, str]]:
-    """The (kind, name) of every PersistentVolumeClaim and ConfigMap a workload's pods mount."""
-    pod_spec = manifest.get("spec", {}).get("template", {}).get("spec", {})
-    refs: list[tuple[str, str]] = []
-    for volume in pod_spec.get("volumes", []):
-        if "persistentVolumeClaim" in volume:
-            refs.append(("PersistentVolumeClaim", volume["persistentVolumeClaim"]["claimName"]))
-        if "configMap" in volume:
-            refs.append(("ConfigMap", volume["configMap"]["name"]))
-    return refs

@@ -1,7 +1,7 @@
 """Builders of the Kubernetes objects every concern uses, as plain dicts. Pure: no pulumi.
 
-One place for the shapes: Service, ServiceAccount, ConfigMap, PodDisruptionBudget,
-ServiceMonitor, PodMonitor, ClusterRole with its binding, and soft anti-affinity.
+One place for the shapes: Deployment and StatefulSet, Service, ServiceAccount, ConfigMap,
+PodDisruptionBudget, ServiceMonitor, PodMonitor, ClusterRole with its binding, anti-affinity.
 """
 
 from __future__ import annotations
@@ -14,6 +14,35 @@ from components.kube.selection import monitoring_metadata
 
 READ_ONLY = ["get", "list", "watch"]
 Labels = Mapping[str, str]
+
+
+def workload(
+    kind: str,
+    name: str,
+    namespace: str,
+    labels: Labels,
+    selector: Labels,
+    pod: Mapping[str, Any],
+    replicas: int = 1,
+    pod_labels: Labels | None = None,
+    pod_annotations: Labels | None = None,
+    **spec: Any,
+) -> dict[str, Any]:
+    """A Deployment or StatefulSet running `pod`; its pods carry pod_labels (labels if None)."""
+    template: dict[str, Any] = {"metadata": {"labels": dict(pod_labels or labels)}, "spec": pod}
+    if pod_annotations:
+        template["metadata"]["annotations"] = dict(pod_annotations)
+    return {
+        "apiVersion": "apps/v1",
+        "kind": kind,
+        "metadata": metadata(name, namespace, labels),
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": dict(selector)},
+            "template": template,
+            **spec,
+        },
+    }
 
 
 def service(

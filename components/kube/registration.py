@@ -1,16 +1,21 @@
-"""Turning the pure builders' dicts into Pulumi resources: one naming scheme, one way to
-register a manifest, a Secret, a namespace and a pinned Helm release."""
+"""Turning the pure builders' dicts into Pulumi resources, named and ordered one way.
+
+Naming: a child is named after its component, then what it is (`child_name`); a manifest's
+`<object name>-<kind>` (`manifest_name`) unless the component's objects are all of one kind.
+Ordering: `register` makes each object wait for what it references (components.kube.references)
+and puts it in its namespace through the namespace's Output, so it also waits for the namespace.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.kube.meta import PART_OF
-from components.versions import ChartPin
+from components.kube.references import Ref, prerequisites, ref
 
 
 def child_name(parent: str, *parts: str) -> str:
@@ -71,78 +76,42 @@ def register_manifest(
     )
 
 
-def secret(
-    name: str,
-    secret_name: str,
-    namespace: pulumi.Input[str],
-    data: Mapping[str, pulumi.Input[str]],
-    opts: pulumi.ResourceOptions,
-) -> k8s.core.v1.Secret:
-    """An Opaque Secret whose values are Pulumi secrets (never plain in state or previews)."""
-    return k8s.core.v1.Secret(
-        name,
-        metadata=k8s.meta.v1.ObjectMetaArgs(name=secret_name, namespace=namespace),
-        type="Opaque",
-        string_data={key: pulumi.Output.secret(value) for key, value in data.items()},
-        opts=opts,
-    )
+@dataclass(frozen=True)
+class Namespace:
+    """A namespace objects are placed in: its name for the pure builders, and its Output for
+    the resources (which makes them wait for the namespace)."""
+
+    name: str
+    output: pulumi.Input[str]
 
 
-def namespace(
-    name: str,
-    namespace_name: str,
-    concern: str,
-    environment: str,
-    labels: Mapping[str, str],
-    opts: pulumi.ResourceOptions,
-) -> k8s.core.v1.Namespace:
-    """A namespace with the project's labels: part-of, concern, environment, and `labels` (Pod
-    Security)."""
-    return k8s.core.v1.Namespace(
-        name,
-        metadata=k8s.meta.v1.ObjectMetaArgs(
-            name=namespace_name,
-            labels={
-                **PART_OF,
-                "ai-observability/concern": concern,
-                "ai-observability/environment": environment,
-                **labels,
-            },
-        ),
-        opts=opts,
-    )
-
-
-def name_of(namespace_resource: k8s.core.v1.Namespace) -> pulumi.Output[str]:
-    """A namespace's name as an Output: whoever uses it waits for the namespace."""
-    return namespace_resource.metadata.apply(lambda m: m.name)
-
-
-def pinned_release(
-    name: str,
-    release_name: str,
-    chart: ChartPin,
-    namespace: pulumi.Input[str],
-    values: Mapping[str, Any],
-    opts: pulumi.ResourceOptions,
-    **extra: Any,
-) -> k8s.helm.v3.Release:
-    """helm.v3.Release (Helm hooks run, unlike helm.v4.Chart) of a pinned chart with an
-    explicit release name."""
-    return k8s.helm.v3.Release(
-        name,
-        k8s.helm.v3.ReleaseArgs(
-            name=release_name,
-            chart=chart.name,
-            version=chart.version,
-            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=chart.repository),
-            namespace=namespace,
-            values=dict(values),
-            # CRDs and first image pulls take a while on a fresh cluster.
-            timeout=900,
-            max_history=10,
-            cleanup_on_fail=True,
-            **extra,
-        ),
-        opts=opts,
-    )
+def register(
+    parent: pulumi.Resource,
+    manifests: Sequence[Mapping[str, Any]],
+    name: Callable[[Mapping[str, Any]], str],
+    namespaces: Sequence[Namespace] = (),
+    known: Mapping[Ref, pulumi.Resource] | None = None,
+    crds: Mapping[str, pulumi.Resource] | None = None,
+    protect: Callable[[Mapping[str, Any]], bool] = lambda manifest: False,
+) -> dict[Ref, pulumi.Resource]:
+    """Register manifests as children of parent, in their namespaces (by name), each after what
+    it references (among them and `known`, e.g. Secrets created apart), and custom resources
+    after the release that installs their CRD (`crds`: kind -> release)."""
+    registered, crds = dict(known or {}), crds or {}
+    placed = {namespace.name: namespace.output for namespace in namespaces}
+    # What nothing references first, so that workloads find their prerequisites registered.
+    for manifest in sorted(manifests, key=lambda m: bool(prerequisites(m, manifests))):
+        needs = [registered[r] for r in prerequisites(manifest, manifests) if r in registered]
+        if manifest["kind"] in crds:
+            needs.append(crds[manifest["kind"]])
+        metadata = dict(manifest["metadata"])
+        if "namespace" in metadata:
+            metadata["namespace"] = placed[metadata["namespace"]]
+        keep = protect(manifest)
+        opts = pulumi.ResourceOptions(
+            parent=parent, depends_on=needs, protect=keep, retain_on_delete=keep
+        )
+        registered[ref(manifest)] = register_manifest(
+            name(manifest), {**manifest, "metadata": metadata}, opts
+        )
+    return registered

@@ -11,7 +11,8 @@ import pulumi_kubernetes as k8s
 import pulumi_random as random
 
 from components import versions
-from components.kube.registration import child_name, pinned_release, secret
+from components.kube.registration import Namespace, child_name
+from components.kube.resources import pinned_release, secret
 from components.kube.selection import RELEASE_NAME
 from components.monitoring.alertmanager import render_alertmanager_config
 from components.monitoring.config import AlertmanagerConfig, GrafanaConfig, PrometheusConfig
@@ -38,7 +39,7 @@ class MonitoringCoreArgs:
     receiver_endpoints: Mapping[str, str] = field(repr=False)
     external_labels: Mapping[str, str]
     kube_context: str
-    namespace: pulumi.Input[str]
+    namespace: Namespace
     # Values fragments of other concerns (the Thanos sidecar, Grafana's Tempo datasource).
     values_fragments: Sequence[Mapping[str, Any]] = ()
     # Secrets the chart's pods mount (the Thanos objstore Secret): created before the release.
@@ -57,28 +58,26 @@ class MonitoringCore(pulumi.ComponentResource):
     ) -> None:
         super().__init__("ai-observability:monitoring:MonitoringCore", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        self.namespace = pulumi.Output.from_input(args.namespace)
+        self.namespace = pulumi.Output.from_input(args.namespace.output)
 
         password = random.RandomPassword(
             child_name(name, "grafana-admin-password"), length=32, special=False, opts=child
         )
         self.grafana_admin_password = pulumi.Output.secret(password.result)
-        grafana_secret = k8s.core.v1.Secret(
+        grafana_secret = secret(
             child_name(name, "grafana-admin"),
-            metadata=k8s.meta.v1.ObjectMetaArgs(
-                name=GRAFANA_ADMIN_SECRET, namespace=self.namespace
-            ),
-            type="Opaque",
-            string_data={
+            GRAFANA_ADMIN_SECRET,
+            args.namespace,
+            {
                 GRAFANA_ADMIN_USER_KEY: args.grafana.admin_user,
                 GRAFANA_ADMIN_PASSWORD_KEY: self.grafana_admin_password,
             },
-            opts=child,
+            child,
         )
         alertmanager_secret = secret(
             child_name(name, "alertmanager-config"),
             ALERTMANAGER_CONFIG_SECRET,
-            self.namespace,
+            args.namespace,
             {
                 ALERTMANAGER_CONFIG_KEY: render_alertmanager_config(
                     args.alertmanager, args.receiver_endpoints
@@ -97,7 +96,7 @@ class MonitoringCore(pulumi.ComponentResource):
             child_name(name, "kube-prometheus-stack"),
             RELEASE_NAME,
             versions.KUBE_PROMETHEUS_STACK,
-            self.namespace,
+            args.namespace,
             values,
             pulumi.ResourceOptions(
                 parent=self,

@@ -13,17 +13,12 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.kube.registration import child_name, manifest_name, register_manifest, secret
-from components.kube.urls import service_url
+from components.kube.registration import Namespace, child_name, manifest_name, register
+from components.kube.resources import secret
 from components.thanos.config import ThanosConfig
-from components.thanos.manifests import (
-    OBJSTORE_KEY,
-    OBJSTORE_SECRET,
-    QUERY,
-    QUERY_HTTP_PORT,
-    thanos_manifests,
-)
+from components.thanos.manifests import OBJSTORE_KEY, OBJSTORE_SECRET, thanos_manifests
 from components.thanos.objstore import render_objstore
+from components.thanos.values import query_url
 
 
 @dataclass(frozen=True)
@@ -32,7 +27,7 @@ class ThanosStorageArgs:
 
     config: ThanosConfig
     credentials: Mapping[str, str] = field(repr=False)
-    namespace: pulumi.Input[str]
+    namespace: Namespace
 
 
 class ThanosObjectStorage(pulumi.ComponentResource):
@@ -62,7 +57,7 @@ class ThanosArgs:
     """The Thanos config and the monitoring namespace."""
 
     config: ThanosConfig
-    namespace: str
+    namespace: Namespace
 
 
 class Thanos(pulumi.ComponentResource):
@@ -75,14 +70,12 @@ class Thanos(pulumi.ComponentResource):
     ) -> None:
         super().__init__("ai-observability:thanos:Thanos", name, None, opts)
         protect = args.config.protect_volumes
-        for manifest in thanos_manifests(args.config, args.namespace):
-            stateful = manifest["kind"] == "StatefulSet" and protect
-            register_manifest(
-                manifest_name(name, manifest),
-                manifest,
-                pulumi.ResourceOptions(parent=self, protect=stateful, retain_on_delete=stateful),
-            )
-        self.query_url = pulumi.Output.from_input(
-            service_url(QUERY, args.namespace, QUERY_HTTP_PORT, fqdn=False)
+        register(
+            self,
+            thanos_manifests(args.config, args.namespace.name),
+            lambda m: manifest_name(name, m),
+            [args.namespace],
+            protect=lambda m: protect and m["kind"] == "StatefulSet",
         )
+        self.query_url = pulumi.Output.from_input(query_url(args.namespace.name))
         self.register_outputs({"queryUrl": self.query_url})

@@ -10,13 +10,14 @@ from typing import Any
 
 from components import versions
 from components.config.workload import Resources, Volume
-from components.kube.meta import PART_OF, metadata, selector
+from components.kube.meta import PART_OF, selector
 from components.kube.objects import (
     pod_disruption_budget,
     service,
     service_account,
     service_monitor,
     soft_anti_affinity,
+    workload,
 )
 from components.kube.security import container_security_context, pod_security_context
 from components.kube.selection import RELEASE_NAME
@@ -99,14 +100,7 @@ def _container(
     return container
 
 
-def _pod_template(
-    name: str,
-    component: str,
-    container: dict[str, Any],
-    replicas: int,
-    volumes: list[dict[str, Any]],
-    pod_labels: dict[str, str],
-) -> dict[str, Any]:
+def _pod(name: str, container: dict[str, Any], replicas: int, volumes: list[dict[str, Any]]):
     spec: dict[str, Any] = {
         "serviceAccountName": name,
         "automountServiceAccountToken": False,
@@ -118,7 +112,7 @@ def _pod_template(
         spec["volumes"] = volumes
     if replicas > 1:
         spec["affinity"] = soft_anti_affinity(selector_labels(name))
-    return {"metadata": {"labels": {**labels(name, component), **pod_labels}}, "spec": spec}
+    return spec
 
 
 def _common(
@@ -161,16 +155,15 @@ def query_manifests(cfg: ThanosConfig, namespace: str) -> list[dict[str, Any]]:
     container = _container(
         QUERY, query_args(cfg, namespace), cfg.query.resources, QUERY_HTTP_PORT, []
     )
-    deployment = {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": metadata(QUERY, namespace, labels(QUERY, component)),
-        "spec": {
-            "replicas": replicas,
-            "selector": {"matchLabels": selector_labels(QUERY)},
-            "template": _pod_template(QUERY, component, container, replicas, [], {}),
-        },
-    }
+    deployment = workload(
+        "Deployment",
+        QUERY,
+        namespace,
+        labels(QUERY, component),
+        selector_labels(QUERY),
+        _pod(QUERY, container, replicas, []),
+        replicas,
+    )
     account, svc, monitor = _common(
         QUERY, namespace, component, [("grpc", GRPC_PORT), ("http", QUERY_HTTP_PORT)], False, {}
     )
@@ -227,25 +220,20 @@ def _stateful_set(
     volume: Volume,
     pod_labels: dict[str, str],
 ) -> dict[str, Any]:
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "StatefulSet",
-        "metadata": metadata(name, namespace, labels(name, component)),
-        "spec": {
-            "replicas": replicas,
-            "serviceName": name,
-            "selector": {"matchLabels": selector_labels(name)},
-            "template": _pod_template(
-                name, component, container, replicas, [_OBJSTORE_VOLUME], pod_labels
-            ),
-            "volumeClaimTemplates": [{"metadata": {"name": "data"}, "spec": volume.claim_spec()}],
-            # Keep the volumes when the StatefulSet is deleted or scaled down.
-            "persistentVolumeClaimRetentionPolicy": {
-                "whenDeleted": "Retain",
-                "whenScaled": "Retain",
-            },
-        },
-    }
+    return workload(
+        "StatefulSet",
+        name,
+        namespace,
+        labels(name, component),
+        selector_labels(name),
+        _pod(name, container, replicas, [_OBJSTORE_VOLUME]),
+        replicas,
+        pod_labels={**labels(name, component), **pod_labels},
+        serviceName=name,
+        volumeClaimTemplates=[{"metadata": {"name": "data"}, "spec": volume.claim_spec()}],
+        # Keep the volumes when the StatefulSet is deleted or scaled down.
+        persistentVolumeClaimRetentionPolicy={"whenDeleted": "Retain", "whenScaled": "Retain"},
+    )
 
 
 def store_manifests(cfg: ThanosConfig, namespace: str) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from components.thanos.manifests import OBJSTORE_KEY, OBJSTORE_SECRET, QUERY, QU
 
 def query_url(namespace: str) -> str:
     """Thanos Query's Prometheus-compatible HTTP API inside the cluster."""
-    return service_url(QUERY, namespace, QUERY_HTTP_PORT, fqdn=False) + "/"
+    return service_url(QUERY, namespace, QUERY_HTTP_PORT)
 
 
 def sidecar_values(cfg: ThanosConfig, namespace: str) -> dict[str, Any]:
@@ -41,7 +41,7 @@ def sidecar_values(cfg: ThanosConfig, namespace: str) -> dict[str, Any]:
     grafana = {
         "sidecar": {
             "datasources": {
-                "url": query_url(namespace),
+                "url": f"{query_url(namespace)}/",
                 "extraJsonData": {"prometheusType": "Thanos"},
             }
         }

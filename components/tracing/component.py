@@ -7,14 +7,8 @@ from dataclasses import dataclass
 import pulumi
 
 from components import versions
-from components.kube.registration import (
-    child_name,
-    manifest_name,
-    name_of,
-    namespace,
-    pinned_release,
-    register_manifest,
-)
+from components.kube.registration import Namespace, child_name, manifest_name, register
+from components.kube.resources import pinned_release, project_namespace
 from components.kube.security import pod_security_labels
 from components.tracing.config import TracingConfig
 from components.tracing.manifests import (
@@ -34,12 +28,13 @@ class TracingArgs:
     config: TracingConfig
     namespace: str
     environment: str
-    inference_namespace: pulumi.Input[str]
+    inference_namespace: Namespace
 
 
 class Tracing(pulumi.ComponentResource):
     """The tracing namespace, the operator and Tempo releases, and the tracing objects."""
 
+    namespace: Namespace
     collector_otlp_http: pulumi.Output[str]
 
     def __init__(
@@ -47,53 +42,45 @@ class Tracing(pulumi.ComponentResource):
     ) -> None:
         super().__init__("ai-observability:tracing:Tracing", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        created = namespace(
+        # Tempo's and the operator's charts do not meet restricted everywhere.
+        labels = pod_security_labels("baseline")
+        ns = project_namespace(
             child_name(name, "namespace"),
             args.namespace,
             "tracing",
             args.environment,
-            # Tempo's and the operator's charts do not meet restricted everywhere.
-            pod_security_labels("baseline"),
+            labels,
             child,
         )
-        ns = name_of(created)
+        self.namespace = ns
+        operator_chart = versions.OTEL_OPERATOR
         operator = pinned_release(
             child_name(name, "operator"),
             OPERATOR_RELEASE,
-            versions.OTEL_OPERATOR,
+            operator_chart,
             ns,
             operator_values(),
             child,
         )
-        pinned_release(
-            child_name(name, "tempo"),
-            TEMPO_RELEASE,
-            versions.TEMPO,
-            ns,
-            tempo_values(args.config),
-            child,
-        )
-        rbac = [
-            register_manifest(
-                manifest_name(name, m), m, pulumi.ResourceOptions(parent=self, depends_on=[created])
-            )
-            for m in collector_rbac(args.namespace)
-        ]
-        # The operator's webhooks validate the CRs: they must be up first (failurePolicy Fail).
-        after_operator = pulumi.ResourceOptions(parent=self, depends_on=[operator, *rbac])
-        for manifest in (
+        tempo = tempo_values(args.config)
+        pinned_release(child_name(name, "tempo"), TEMPO_RELEASE, versions.TEMPO, ns, tempo, child)
+
+        instrumentation = instrumentation_manifest(args.config, args.namespace)
+        instrumentation["metadata"]["namespace"] = args.inference_namespace.name
+        manifests = [
+            *collector_rbac(args.namespace),
             collector_manifest(args.config, args.namespace),
             span_metrics_monitor(args.namespace),
-        ):
-            register_manifest(manifest_name(name, manifest), manifest, after_operator)
-        instrumentation = instrumentation_manifest(args.config, args.namespace)
-        register_manifest(
-            manifest_name(name, instrumentation),
-            {
-                **instrumentation,
-                "metadata": {**instrumentation["metadata"], "namespace": args.inference_namespace},
-            },
-            after_operator,
+            instrumentation,
+        ]
+        # The operator installs the CRDs and validates the CRs with its webhooks (failurePolicy
+        # Fail), so they wait for its release.
+        register(
+            self,
+            manifests,
+            lambda m: manifest_name(name, m),
+            [ns, args.inference_namespace],
+            crds=dict.fromkeys(("OpenTelemetryCollector", "Instrumentation"), operator),
         )
         self.collector_otlp_http = pulumi.Output.from_input(collector_http_endpoint(args.namespace))
         self.register_outputs({"collectorOtlpHttp": self.collector_otlp_http})

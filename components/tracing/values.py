@@ -74,7 +74,7 @@ def tempo_values(tr: TracingConfig) -> dict[str, Any]:
 
 def tempo_url(namespace: str) -> str:
     """Tempo's query API inside the cluster (Grafana's datasource)."""
-    return service_url(TEMPO_RELEASE, namespace, TEMPO_HTTP_PORT, fqdn=False)
+    return service_url(TEMPO_RELEASE, namespace, TEMPO_HTTP_PORT)
 
 
 def grafana_tracing_values(namespace: str) -> dict[str, Any]:

@@ -208,7 +208,7 @@ def test_load_generator_in_dev_only() -> None:
     assert [t["model"] for t in targets] == MODELS["dev"]
     for target in targets:
         assert target["model"] in services
-        assert target["url"] == f"http://{target['model']}.inference.svc:8000"
+        assert target["url"] == f"http://{target['model']}.inference.svc.cluster.local:8000"
     assert env["LOADGEN_RPS"] == "0.5"
     configmap = in_inference(run, "kubernetes:core/v1:ConfigMap")["load-generator"]
     assert configmap["data"]["load_generator.py"] == LOAD_GENERATOR_SCRIPT.read_text()

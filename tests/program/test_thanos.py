@@ -258,6 +258,8 @@ def test_grafana_default_datasource_is_thanos_query(stack: str) -> None:
     datasources = kps_values(run)["grafana"]["sidecar"]["datasources"]
     query_service = services(run)["thanos-query"]
     port = int(next(p["port"] for p in query_service["spec"]["ports"] if p["name"] == "http"))
-    assert datasources["url"] == f"http://thanos-query.monitoring.svc:{port}/"
+    assert datasources["url"] == f"http://thanos-query.monitoring.svc.cluster.local:{port}/"
     assert datasources["extraJsonData"] == {"prometheusType": "Thanos"}
-    assert run.outputs["thanosQueryUrl"] == f"http://thanos-query.monitoring.svc:{port}"
+    assert (
+        run.outputs["thanosQueryUrl"] == f"http://thanos-query.monitoring.svc.cluster.local:{port}"
+    )

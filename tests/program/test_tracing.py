@@ -86,7 +86,7 @@ def test_grafana_gets_tempo_and_exemplar_links(stack: str) -> None:
     )
     (tempo,) = values["grafana"]["additionalDataSources"]
     assert tempo["type"] == "tempo" and tempo["uid"] == "tempo"
-    assert tempo["url"] == "http://tempo.tracing.svc:3200"
+    assert tempo["url"] == "http://tempo.tracing.svc.cluster.local:3200"
     assert tempo["jsonData"]["tracesToMetrics"]["datasourceUid"] == "prometheus"
     exemplars = values["grafana"]["sidecar"]["datasources"]["exemplarTraceIdDestinations"]
     assert exemplars == {"datasourceUid": "tempo", "traceIdLabelName": "trace_id"}
