@@ -16,6 +16,7 @@ from components.core.network import NetworkPolicies, NetworkPoliciesArgs
 from components.core.provider import cluster_provider
 from components.cost_exporter.component import CostExporter, CostExporterArgs
 from components.gpu.component import GpuTelemetry, GpuTelemetryArgs
+from components.gpu.network import gpu_operator_policies
 from components.inference.component import Inference, InferenceArgs
 from components.inference.manifests import Serving
 from components.inference.network import inference_policies
@@ -26,6 +27,7 @@ from components.thanos.component import Thanos, ThanosArgs, ThanosObjectStorage,
 from components.thanos.values import sidecar_values
 from components.tracing.component import Tracing, TracingArgs
 from components.tracing.manifests import collector_grpc_endpoint
+from components.tracing.network import tracing_policies
 from components.tracing.values import grafana_tracing_values
 
 # Validation happens first: a config mistake stops the program before any resource exists.
@@ -134,18 +136,23 @@ if config.exporter.enabled:
         opts=after(monitoring.release),
     )
     pulumi.export("exporterIngestToken", cost_exporter.ingest_token)
+# Every namespace the stack creates: default-deny ingress, then each concern's allowances.
+thanos_clients = thanos_network.prometheus_clients(config.thanos)
 policies = [
-    *monitoring_policies(
-        ns.monitoring, thanos_network.prometheus_clients(), thanos_network.SIDECAR_PORTS
-    ),
-    *thanos_network.thanos_policies(ns.monitoring),
+    *monitoring_policies(ns.monitoring, thanos_clients, thanos_network.SIDECAR_PORTS),
+    *thanos_network.thanos_policies(config.thanos, ns.monitoring),
     *inference_policies(ns.inference, ns.monitoring, config.hardening.inference_client_namespaces),
 ]
+placed = [monitoring_ns, inference_ns]
+if config.gpu.enabled:
+    policies += gpu_operator_policies(ns.gpu_operator, ns.monitoring)
+    placed.append(gpu.namespace)
+if config.tracing.enabled:
+    policies += tracing_policies(ns.tracing, ns.monitoring, [ns.inference])
+    placed.append(tracing.namespace)
 NetworkPolicies(
     "network-policies",
-    NetworkPoliciesArgs(
-        policies if config.hardening.network_policies else [], [monitoring_ns, inference_ns]
-    ),
+    NetworkPoliciesArgs(policies if config.hardening.network_policies else [], placed),
     opts=on_cluster,
 )
 

@@ -73,3 +73,9 @@ def monitoring_policies(
             [allow([ANY_ADDRESS], ports(OPERATOR_WEBHOOK_PORT))],
         ),
     ]
+
+
+def allow_from_prometheus(namespace: str, monitoring_namespace: str) -> dict[str, Any]:
+    """Prometheus (of the monitoring namespace) scrapes every pod of another namespace."""
+    scraper = pods(PROMETHEUS_PODS, monitoring_namespace)
+    return network_policy("allow-from-prometheus", namespace, {}, [allow([scraper])])

@@ -7,6 +7,7 @@ from typing import Any
 
 from components.kube.network import allow, network_policy, pods, ports
 from components.monitoring.network import GRAFANA_PODS
+from components.thanos.config import ThanosConfig
 from components.thanos.manifests import GRPC_PORT, HTTP_PORT, QUERY, QUERY_HTTP_PORT, STORE
 
 QUERY_PODS = {"app.kubernetes.io/name": QUERY}
@@ -15,24 +16,18 @@ STORE_PODS = {"app.kubernetes.io/name": STORE}
 SIDECAR_PORTS = (GRPC_PORT, HTTP_PORT)
 
 
-def prometheus_clients() -> list[dict[str, Any]]:
-    """The peers that query Prometheus' sidecars: Thanos Query."""
-    return [pods(QUERY_PODS)]
+def prometheus_clients(cfg: ThanosConfig) -> list[dict[str, Any]]:
+    """The peers that query Prometheus' sidecars: Thanos Query, when Thanos runs."""
+    return [pods(QUERY_PODS)] if cfg.enabled else []
 
 
-def thanos_policies(namespace: str) -> list[dict[str, Any]]:
-    """Grafana queries Thanos Query; Thanos Query reads the Store Gateway."""
-    return [
-        network_policy(
-            "allow-thanos-query",
-            namespace,
-            QUERY_PODS,
-            [allow([pods(GRAFANA_PODS)], ports(QUERY_HTTP_PORT))],
-        ),
-        network_policy(
-            "allow-thanos-store",
-            namespace,
-            STORE_PODS,
-            [allow([pods(QUERY_PODS)], ports(GRPC_PORT))],
-        ),
-    ]
+def thanos_policies(cfg: ThanosConfig, namespace: str) -> list[dict[str, Any]]:
+    """Grafana queries Thanos Query; Thanos Query reads the Store Gateway (with a bucket)."""
+    policies = []
+    if cfg.enabled:
+        grafana = [allow([pods(GRAFANA_PODS)], ports(QUERY_HTTP_PORT))]
+        policies.append(network_policy("allow-thanos-query", namespace, QUERY_PODS, grafana))
+    if cfg.has_bucket:
+        query = [allow([pods(QUERY_PODS)], ports(GRPC_PORT))]
+        policies.append(network_policy("allow-thanos-store", namespace, STORE_PODS, query))
+    return policies

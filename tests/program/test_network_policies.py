@@ -28,6 +28,37 @@ OPERATOR_POD = Pod("operator", MON, dict(OPERATOR))
 LOADGEN = Pod("load-generator", INF, {"app.kubernetes.io/name": "load-generator"})
 TEMPO = Pod("tempo-0", TRACING, {"app.kubernetes.io/name": "tempo"})
 STRANGER = Pod("stranger", "default", {"app": "curl"})
+DENY_ALL = {"podSelector": {}, "policyTypes": ["Ingress"], "ingress": []}
+# Labels as the operators and charts set them. OpenTelemetry Operator: manifestutils.Labels
+# (component, instance <namespace>.<name>, name <name>-collector, managed-by, part-of).
+COLLECTOR = Pod(
+    "ai-observability-collector-0",
+    TRACING,
+    {
+        "app.kubernetes.io/component": "opentelemetry-collector",
+        "app.kubernetes.io/instance": "tracing.ai-observability",
+        "app.kubernetes.io/name": "ai-observability-collector",
+        "app.kubernetes.io/managed-by": "opentelemetry-operator",
+        "app.kubernetes.io/part-of": "opentelemetry",
+    },
+)
+# opentelemetry-operator chart: selectorLabels (name, instance) and component controller-manager.
+OTEL_OPERATOR = Pod(
+    "opentelemetry-operator-0",
+    TRACING,
+    {
+        "app.kubernetes.io/name": "opentelemetry-operator",
+        "app.kubernetes.io/instance": "opentelemetry-operator",
+        "app.kubernetes.io/component": "controller-manager",
+    },
+)
+# GPU Operator v26.7.0 assets/state-dcgm-exporter: the DaemonSet's pods carry app: <name>.
+DCGM_EXPORTER = Pod("nvidia-dcgm-exporter-x", "gpu-operator", {"app": "nvidia-dcgm-exporter"})
+NFD_WORKER = Pod(
+    "gpu-operator-node-feature-discovery-worker-x",
+    "gpu-operator",
+    {"app.kubernetes.io/name": "node-feature-discovery", "role": "worker"},
+)
 API_SERVER = Pod("kube-apiserver", "kube-system", {})
 
 
@@ -50,11 +81,16 @@ def model_pods(run: ProgramRun) -> list[Pod]:
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_each_namespace_denies_ingress_by_default(stack: str) -> None:
-    names = {
-        (p["metadata"]["namespace"], p["metadata"]["name"]) for p in policies(program_run(stack))
+def test_every_namespace_the_stack_creates_denies_ingress_by_default(stack: str) -> None:
+    run = program_run(stack)
+    created = {r.inputs["metadata"]["name"] for r in run.of_type("kubernetes:core/v1:Namespace")}
+    denying = {
+        p["metadata"]["namespace"]
+        for p in policies(run)
+        if p["metadata"]["name"] == "default-deny-ingress" and p["spec"] == DENY_ALL
     }
-    assert {(MON, "default-deny-ingress"), (INF, "default-deny-ingress")} <= names
+    assert created == denying
+    assert {MON, INF, TRACING} <= created and ("gpu-operator" in created) == (stack != "dev")
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -77,7 +113,8 @@ def test_grafana_reaches_its_datasources(stack: str) -> None:
     assert allowed(pols, GRAFANA, PROMETHEUS, 9090)
     assert allowed(pols, GRAFANA, ALERTMANAGER, 9093)
     assert allowed(pols, THANOS_QUERY, PROMETHEUS, 10901)  # the sidecars
-    assert allowed(pols, THANOS_QUERY, THANOS_STORE, 10901)
+    # The Store Gateway runs only with a bucket (not in dev), and so does its allowance.
+    assert allowed(pols, THANOS_QUERY, THANOS_STORE, 10901) == (stack != "dev")
     assert allowed(pols, LOADGEN, model_pods(program_run(stack))[0], 8000)
     assert allowed(pols, API_SERVER, OPERATOR_POD, 10250)  # the admission webhook
 
@@ -172,3 +209,28 @@ def test_network_policies_can_be_turned_off() -> None:
 
     run = run_program("dev", overrides={"hardening.networkPolicies": False})
     assert [p for p in policies(run) if p["metadata"]["name"] != "cost-exporter"] == []
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_tracing_takes_otlp_from_the_model_servers_only(stack: str) -> None:
+    run = program_run(stack)
+    pols = policies(run)
+    (vllm, *_) = model_pods(run)
+    for port in (4317, 4318):
+        assert allowed(pols, vllm, COLLECTOR, port)
+        assert not allowed(pols, STRANGER, COLLECTOR, port)
+    assert allowed(pols, COLLECTOR, TEMPO, 4317)
+    assert not allowed(pols, vllm, TEMPO, 4317)  # traces go through the collector's sampling
+    assert not allowed(pols, STRANGER, TEMPO, 3200)
+    assert allowed(pols, PROMETHEUS, COLLECTOR, 8889)  # span metrics
+    assert allowed(pols, API_SERVER, OTEL_OPERATOR, 9443)  # the admission webhook
+    assert not allowed(pols, STRANGER, OTEL_OPERATOR, 8443)
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+def test_only_prometheus_and_the_operator_reach_the_dcgm_exporter(stack: str) -> None:
+    pols = policies(program_run(stack))
+    assert allowed(pols, PROMETHEUS, DCGM_EXPORTER, 9400)
+    assert allowed(pols, NFD_WORKER, DCGM_EXPORTER, 9400)  # the namespace's own pods
+    assert not allowed(pols, STRANGER, DCGM_EXPORTER, 9400)
+    assert not allowed(pols, LOADGEN, DCGM_EXPORTER, 9400)

@@ -51,9 +51,10 @@ def test_resource_count_per_stack() -> None:
     the exporter's component, token, Secret and 8 objects; the rules component and its 5
     PrometheusRules; the dashboards component and its 5 ConfigMaps; tracing's component,
     namespace, 2 releases, 3 RBAC objects, collector, PodMonitor and Instrumentation; the
-    NetworkPolicies component and its 10 policies."""
+    NetworkPolicies component and its policies: monitoring 6 + Thanos Query 1 (+ Store 1 with a
+    bucket), inference 2, tracing 5, gpu-operator 3 (not in dev)."""
     counts = {stack: len(program_run(stack).resources) for stack in ("dev", "staging", "prod")}
-    assert counts == {"dev": 68, "staging": 77, "prod": 86}
+    assert counts == {"dev": 72, "staging": 85, "prod": 94}
 
 
 def test_provider_uses_the_stack_context_and_server_side_apply(stack_run: ProgramRun) -> None:
