@@ -85,6 +85,8 @@ class Registration:
     dependencies: list[str]
     protect: bool
     retain_on_delete: bool
+    # Each alias as a URN, or as a spec {name, type, parentUrn, noParent} (empty: the resource's).
+    aliases: list[str | dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -152,9 +154,23 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     dependencies=list(request.dependencies),
                     protect=request.protect,
                     retain_on_delete=request.retainOnDelete,
+                    aliases=[_alias(a) for a in request.aliases],
                 )
             )
         return response
+
+
+def _alias(alias: Any) -> str | dict[str, Any]:
+    """An alias from a RegisterResource request: its URN, or its spec's fields."""
+    if alias.WhichOneof("alias") == "urn":
+        return alias.urn
+    spec = alias.spec
+    return {
+        "name": spec.name,
+        "type": spec.type,
+        "parentUrn": spec.parentUrn,
+        "noParent": spec.noParent,
+    }
 
 
 def _as_config_string(value: Any) -> str:
