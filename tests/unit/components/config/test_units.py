@@ -35,3 +35,33 @@ def test_quantities_and_sizes() -> None:
     for bad in ("50 GB", "50gb", "Gi"):
         with pytest.raises(ValueError):
             parse_quantity(bad)
+
+
+def test_the_types_say_what_they_expect_and_refuse_zero() -> None:
+    from pydantic import TypeAdapter, ValidationError
+
+    from components.config.units import Duration, Quantity
+
+    assert TypeAdapter(Duration).validate_python("90s") == "90s"
+    with pytest.raises(
+        ValidationError, match=r'expected a duration like 30s, 5m or 15d, got "1 h"'
+    ):
+        TypeAdapter(Duration).validate_python("1 h")
+    with pytest.raises(ValidationError, match='must be greater than zero, got "0Gi"'):
+        TypeAdapter(Quantity).validate_python("0Gi")
+
+
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [("monitoring", True), ("a-1", True), ("A", False), ("-a", False), ("a" * 64, False)],
+)
+def test_dns_labels(text: str, ok: bool) -> None:
+    from pydantic import TypeAdapter, ValidationError
+
+    from components.config.units import DnsLabel
+
+    if ok:
+        assert TypeAdapter(DnsLabel).validate_python(text) == text
+    else:
+        with pytest.raises(ValidationError, match="expected a DNS label"):
+            TypeAdapter(DnsLabel).validate_python(text)
