@@ -7,9 +7,8 @@ from typing import Any
 import pytest
 
 from components import versions
-from components.gpu.config import DcgmExporterConfig, GpuConfig
 from components.gpu.counters import COUNTERS_KEY, counters_csv
-from components.gpu.values import COUNTERS_HASH_ANNOTATION, counters_sha256, gpu_operator_values
+from components.gpu.values import COUNTERS_HASH_ANNOTATION, counters_sha256
 from components.kube.selection import RELEASE_NAME, selection_labels
 from tests.support.harness import ProgramRun, run_failing_program
 from tests.support.programs import program_run
@@ -79,15 +78,6 @@ def test_service_monitor_is_selected_and_names_the_workload(stack: str) -> None:
     assert sm["honorLabels"] is True
     # The target's own pod/namespace/container go, so the exporter's (the workload's) stay.
     assert sm["relabelings"] == [{"action": "labeldrop", "regex": "pod|namespace|container"}]
-
-
-def test_scrape_interval_drives_timeout_and_collection_interval() -> None:
-    fast = GpuConfig(dcgm_exporter=DcgmExporterConfig(scrape_interval="5s"))
-    exporter = gpu_operator_values(fast)["dcgmExporter"]
-    assert exporter["serviceMonitor"]["scrapeTimeout"] == "5s"
-    assert exporter["env"] == [{"name": "DCGM_EXPORTER_INTERVAL", "value": "5000"}]
-    slow = GpuConfig(dcgm_exporter=DcgmExporterConfig(scrape_interval="1m"))
-    assert gpu_operator_values(slow)["dcgmExporter"]["serviceMonitor"]["scrapeTimeout"] == "10s"
 
 
 @pytest.mark.parametrize("stack", ["staging", "prod"])
