@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from bench.fleet_metrics import Fleet, fleet_series, place_pods, write_chunk
+from bench.panel_bench import dashboard_queries
 from bench.promql_inline import (
     RECORDED,
     Recording,
@@ -17,7 +18,8 @@ from bench.promql_inline import (
     parse_matchers,
     recordings_from_groups,
 )
-from bench.rules_bench import backfill_passes, dashboard_queries, references, write_rule_files
+from bench.rules_bench import write_rule_files
+from bench.rules_history import backfill_passes, references
 from rules.config import RulesConfig
 from rules.groups import rule_groups
 from tests.support.tools import promtool
