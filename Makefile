@@ -1,34 +1,45 @@
-# The commands the README names. Each target is a thin wrapper around a script in scripts/.
-.PHONY: up test lint format preview chart-keys bench exporter-image dashboards mixin snapshot
+# The commands the README names. Every target creates what it needs (the venv from
+# requirements-dev.txt, tools into .tools/), so each works on a fresh clone.
+.PHONY: up test lint format preview tools chart-keys bench exporter-image mixin dashboards snapshot
 
-up:          ## deploy the dev stack (virtualenv, local state, kind cluster if missing, pulumi up)
+VENV := venv/.installed
+
+$(VENV): requirements.txt requirements-dev.txt
+	test -x venv/bin/python || python3 -m venv venv
+	venv/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+up:          ## deploy the dev stack (venv, pinned tools when missing, kind cluster, pulumi up)
 	scripts/up-dev.sh
 
 test:        ## the whole test suite: installs what it needs, then ruff and pytest
 	scripts/test.sh
 
-lint:        ## ruff only
+lint: $(VENV) ## ruff only
 	venv/bin/ruff check . && venv/bin/ruff format --check .
 
-format:      ## apply ruff's formatting and safe fixes
+format: $(VENV) ## apply ruff's formatting and safe fixes
 	venv/bin/ruff format . && venv/bin/ruff check --fix .
 
 preview:     ## pulumi preview --diff for STACK (default dev), with the local state backend
-	PULUMI_BACKEND_URL=$${PULUMI_BACKEND_URL:-file://$$PWD/.pulumi-state} pulumi preview --diff --stack $${STACK:-dev}
+	scripts/preview.sh
+
+tools: $(VENV) ## install the pinned Pulumi CLI, kind and kubectl into .tools/bin
+	venv/bin/python -m scripts.tools pulumi kind kubectl
 
 chart-keys:  ## regenerate the chart key catalog (needs helm) after a chart version bump
 	scripts/chart-keys.sh
 
-bench:       ## every benchmark under bench/ (prints figures; see docs/performance.md)
+bench: $(VENV) ## every benchmark under bench/ (prints figures; see docs/performance.md)
 	venv/bin/python -m bench
 
-exporter-image: ## build the cost & quality exporter image (needs Docker)
+exporter-image: $(VENV) ## build the cost & quality exporter image (needs Docker)
 	docker build -f exporter/Dockerfile -t ai-observability-exporter:$$(venv/bin/python -c 'import exporter; print(exporter.__version__)') .
 
-mixin:       ## write STACK's rule files, PrometheusRules and dashboards into build/<stack>/
+mixin: $(VENV) ## write STACK's rule files, PrometheusRules and dashboards into build/<stack>/
 	venv/bin/python -m scripts.mixin --stack $${STACK:-dev}
 
-dashboards: mixin ## the same (dashboards are in build/<stack>/dashboards/)
+dashboards: mixin ## the same (the dashboards are in build/<stack>/dashboards/)
 
-snapshot:    ## rewrite tests/snapshots from the current program (after a deliberate change)
+snapshot: $(VENV) ## rewrite tests/program/snapshots from the program (after a deliberate change)
 	venv/bin/python -m pytest -q tests/program/test_snapshot.py --update-snapshots

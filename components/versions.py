@@ -96,3 +96,15 @@ IMAGES: dict[str, ImagePin] = {
     "otel-collector": COLLECTOR_IMAGE,
     "tempo": TEMPO_IMAGE,
 }
+
+# The command-line tools `make up` installs into .tools/ when they are missing (checksums are
+# verified against the ones each project publishes for the release). The Pulumi CLI matches the
+# pulumi SDK in requirements.txt; kubectl the Kubernetes of kind's default node image.
+PULUMI_CLI_VERSION = "3.272.0"
+KIND_VERSION = "0.29.0"
+KUBECTL_VERSION = "1.33.1"
+TOOLS: dict[str, str] = {
+    "pulumi": PULUMI_CLI_VERSION,
+    "kind": KIND_VERSION,
+    "kubectl": KUBECTL_VERSION,
+}

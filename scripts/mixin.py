@@ -15,7 +15,6 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -26,16 +25,9 @@ from components.content.rules import prometheus_rules
 from components.kube.selection import SELECTION_LABEL
 from dashboards.all import all_dashboards, to_json
 from rules.groups import render_rule_file, rule_groups
+from scripts.stacks import stack_sections
 
 ROOT = Path(__file__).resolve().parents[1]
-PREFIX = "ai-observability:"
-
-
-def stack_sections(stack: str) -> dict[str, Any]:
-    """The project's config sections of Pulumi.<stack>.yaml (without the prefix)."""
-    document = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())
-    config = document.get("config") or {}
-    return {k[len(PREFIX) :]: v for k, v in config.items() if k.startswith(PREFIX)}
 
 
 def mixin_files(stack: str, release: str, namespace: str) -> dict[str, str]:

@@ -10,6 +10,7 @@ if [ ! -x venv/bin/python ]; then
   python3 -m venv venv
 fi
 venv/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+touch venv/.installed
 
 if ! command -v promtool >/dev/null || ! command -v amtool >/dev/null; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

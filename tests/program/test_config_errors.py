@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from tests.support.harness import RECEIVER_SECRETS, REMOVE, run_failing_program
+from tests.support.harness import REMOVE, receiver_secrets, run_failing_program
 
-PROD_SECRETS = {f"alertmanagerSecrets.{k}": v for k, v in RECEIVER_SECRETS["prod"].items()}
+PROD_SECRETS = {f"alertmanagerSecrets.{k}": v for k, v in receiver_secrets("prod").items()}
 
 # (id, stack, run_program keyword arguments, text the message must start with, text it must contain)
 CASES: list[tuple[str, str, dict[str, Any], str, str]] = [
@@ -205,7 +205,7 @@ def test_invalid_config_stops_before_any_resource(
 
 
 def test_bad_secret_is_named_but_never_echoed() -> None:
-    secrets = {f"alertmanagerSecrets.{k}": v for k, v in RECEIVER_SECRETS["staging"].items()}
+    secrets = {f"alertmanagerSecrets.{k}": v for k, v in receiver_secrets("staging").items()}
     secrets["alertmanagerSecrets.ticket"] = "xoxb-not-a-url-but-a-token-1234"
     message, registered = run_failing_program("staging", secrets=secrets)
     assert message.startswith("ai-observability:alertmanagerSecrets.ticket: the slack receiver")

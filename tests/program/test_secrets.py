@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import base64
 
+import pytest
+
+from scripts.stack_secrets import documented_secrets, needed_secrets
 from tests.support.harness import (
     FAKE_GRAFANA_PASSWORD,
     FAKE_INGEST_TOKEN,
+    STACKS,
     ProgramRun,
     iter_strings,
     stack_secrets,
 )
+from tests.support.paths import ROOT
 
 
 def secret_values(stack: str) -> list[str]:
@@ -45,3 +50,14 @@ def test_helm_values_hold_no_secret_at_all(stack_run: ProgramRun) -> None:
     for secret in secret_values(stack_run.stack):
         assert not any(secret in text for text in flat)
     assert "adminPassword" not in values["grafana"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_secret_a_stack_needs_is_documented_in_its_file(stack: str) -> None:
+    """The stack file's comments tell the user every secret to set (the harness sets those)."""
+    assert set(needed_secrets(stack)) <= set(documented_secrets(stack))
+
+
+def test_the_stacks_are_the_stack_files() -> None:
+    assert set(STACKS) == {p.name.split(".")[1] for p in ROOT.glob("Pulumi.*.yaml")}
+    assert {"dev", "staging", "prod"} <= set(STACKS)

@@ -10,7 +10,7 @@ import yaml
 
 from components import versions
 from components.kube.selection import RELEASE_NAME, selection_labels
-from tests.support.harness import STACKS, ProgramRun, unwrap_secret
+from tests.support.harness import STACKS, ProgramRun, stack_secrets, unwrap_secret
 from tests.support.programs import program_run
 
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
@@ -172,7 +172,10 @@ def test_objstore_secret_content_is_secret_and_has_the_bucket() -> None:
     document = yaml.safe_load(unwrap_secret(secret.inputs["stringData"])["objstore.yml"])
     assert document["type"] == "S3"
     assert document["config"]["bucket"] == "ai-observability-staging"
-    assert document["config"]["access_key"] == "STAGINGACCESSKEY7Q2Z"
+    assert (
+        document["config"]["access_key"]
+        == stack_secrets("staging")["thanosObjectStorageCredentials.accessKey"]
+    )
 
 
 def test_prod_uses_workload_identity_on_every_bucket_client() -> None:

@@ -7,6 +7,7 @@ overrides and secrets, all as the strings the CLI passes. Mocks are set before t
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import runpy
@@ -21,51 +22,41 @@ from pulumi.runtime.settings import SETTINGS, get_root_resource, reset_options
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from scripts.stack_secrets import documented_secrets, needed_secrets
+from scripts.stacks import stack_names
+
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = "ai-observability"
-STACKS = ("dev", "staging", "prod")
+STACKS = tuple(stack_names())
 FAKE_GRAFANA_PASSWORD = "MockGrafanaAdminPassword0123456789"
 FAKE_INGEST_TOKEN = "MockExporterIngestToken9876543210abcdef"
 
-# What a user stores with `pulumi config set --secret` for the staging and prod receivers.
-RECEIVER_SECRETS: dict[str, dict[str, str]] = {
-    "dev": {},
-    "staging": {
-        "paging": "https://oncall.example.test/hooks/staging-page-0f3c9a",
-        "ticket": "https://hooks.slack.example.test/services/T000/B000/stagingticket7d21",
-        "heartbeat": "https://heartbeat.example.test/ping/staging-4be1",
-    },
-    "prod": {
-        "paging": "a1b2c3d4e5f60718293a4b5c6d7e8f90",
-        "ticket": "https://hooks.slack.example.test/services/T000/B000/prodticket91aa",
-        "heartbeat": "https://heartbeat.example.test/ping/prod-77c2",
-        "default": "https://hooks.slack.example.test/services/T000/B000/proddefault3e0b",
-    },
-}
 
-# What a user stores with `pulumi config set --secret` for the staging bucket (prod uses IRSA).
-OBJECT_STORAGE_SECRETS: dict[str, dict[str, str]] = {
-    "dev": {},
-    "staging": {
-        "accessKey": "STAGINGACCESSKEY7Q2Z",
-        "secretKey": "staging-secret-key-9f8e7d6c5b4a",
-    },
-    "prod": {},
-}
-
-
-# prod serves gated Llama weights.
-HUGGINGFACE_TOKENS = {"prod": "hf_MockTokenForGatedWeights0123456789"}
+def fake_secret(stack: str, key: str, needs: str = "") -> str:
+    """A made-up value of the form a secret key takes (a PagerDuty key, a URL, a JSON key...)."""
+    digest = hashlib.sha256(f"{stack}/{key}".encode()).hexdigest()
+    if key.startswith("alertmanagerSecrets."):
+        pagerduty = needs.startswith("pagerduty")
+        return digest[:32] if pagerduty else f"https://hooks.example.test/{stack}/{digest[:12]}"
+    if key.endswith("serviceAccountKey"):
+        return json.dumps({"type": "service_account", "project_id": stack, "private_key": digest})
+    if key == "huggingFaceToken":
+        return f"hf_{digest[:34]}"
+    return f"{stack}-{key.rsplit('.', 1)[-1]}-{digest[:16]}"
 
 
 def stack_secrets(stack: str) -> dict[str, str]:
-    """`--path` key -> value of every secret the stack's comments tell the user to set."""
-    secrets = {f"alertmanagerSecrets.{k}": v for k, v in RECEIVER_SECRETS[stack].items()}
-    for key, value in OBJECT_STORAGE_SECRETS[stack].items():
-        secrets[f"thanosObjectStorageCredentials.{key}"] = value
-    if stack in HUGGINGFACE_TOKENS:
-        secrets["huggingFaceToken"] = HUGGINGFACE_TOKENS[stack]
-    return secrets
+    """`--path` key -> a made-up value of every secret the stack file tells the user to set (and
+    every one its config requires)."""
+    needed = needed_secrets(stack)
+    keys = [*documented_secrets(stack), *(k for k in needed if k not in documented_secrets(stack))]
+    return {key: fake_secret(stack, key, needed.get(key, "")) for key in keys}
+
+
+def receiver_secrets(stack: str) -> dict[str, str]:
+    """Role -> endpoint of the stack's receivers, as stack_secrets sets them."""
+    prefix = "alertmanagerSecrets."
+    return {k[len(prefix) :]: v for k, v in stack_secrets(stack).items() if k.startswith(prefix)}
 
 
 SECRET_SIG = "4dabf18193072939515e22adb298388d"  # marks a secret value on the wire

@@ -3,13 +3,17 @@ check failing clearly."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
+from components import versions
+from tests.support.harness import STACKS
 from tests.support.paths import ROOT
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
@@ -50,26 +54,71 @@ def test_ci_runs_the_readmes_test_command() -> None:
     assert re.search(rf"^{re.escape(test_command)}$", ci_run, flags=re.M)
 
 
+def matrix_of_every_stack_file(workflow: dict, job: str) -> None:
+    """The job's matrix is the list `python -m scripts.stacks` prints: every Pulumi.*.yaml."""
+    stacks = workflow["jobs"]["stacks"]
+    assert any(
+        s.get("run", "").endswith('"list=$(python3 -m scripts.stacks)" >> "$GITHUB_OUTPUT"')
+        for s in stacks["steps"]
+    )
+    assert workflow["jobs"][job]["needs"] == "stacks"
+    assert (
+        workflow["jobs"][job]["strategy"]["matrix"]["stack"]
+        == "${{ fromJSON(needs.stacks.outputs.list) }}"
+    )
+    listed = json.loads(
+        subprocess.run(
+            [sys.executable, "-m", "scripts.stacks"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    assert set(listed) == set(STACKS) and listed[0] == "dev" and listed[-1] == "prod"
+
+
+def pulumi_step(workflow: dict, job: str) -> dict:
+    step = next(
+        s for s in workflow["jobs"][job]["steps"] if s.get("uses", "").startswith("pulumi/actions@")
+    )
+    assert step["with"]["pulumi-version"] == versions.PULUMI_CLI_VERSION  # pinned, as in make up
+    assert step["with"]["upsert"] is True  # a stack new to the backend is created
+    return step
+
+
+def test_current_major_versions_of_the_setup_actions() -> None:
+    for path in WORKFLOWS:
+        for ref in (s["uses"] for s in steps(path) if "uses" in s):
+            name, _, version = ref.partition("@")
+            if name in ("actions/checkout", "actions/setup-python"):
+                assert version == "v6", ref
+
+
 def test_preview_covers_every_stack_with_a_pr_comment_and_the_policy_pack() -> None:
     workflow = load(ROOT / ".github/workflows/preview.yml")
     assert "pull_request" in workflow["on"]
-    job = workflow["jobs"]["preview"]
-    assert job["strategy"]["matrix"]["stack"] == ["dev", "staging", "prod"]
-    pulumi = next(s for s in job["steps"] if s.get("uses", "").startswith("pulumi/actions@"))
+    matrix_of_every_stack_file(workflow, "preview")
+    pulumi = pulumi_step(workflow, "preview")
     assert pulumi["with"]["command"] == "preview"
     assert pulumi["with"]["diff"] is True and pulumi["with"]["comment-on-pr"] is True
     assert pulumi["with"]["policyPacks"] == "policy"
     assert workflow["permissions"]["pull-requests"] == "write"
 
 
-def test_deploy_goes_through_environments() -> None:
+def test_deploy_waits_for_ci_and_goes_through_environments() -> None:
     workflow = load(ROOT / ".github/workflows/deploy.yml")
-    assert workflow["on"]["push"]["branches"] == ["main"]
+    ci = load(ROOT / ".github/workflows/ci.yml")
+    trigger = workflow["on"]["workflow_run"]
+    assert trigger == {"workflows": [ci["name"]], "types": ["completed"], "branches": ["main"]}
+    assert "conclusion == 'success'" in workflow["jobs"]["stacks"]["if"]
+    matrix_of_every_stack_file(workflow, "up")
     job = workflow["jobs"]["up"]
     assert job["environment"] == "${{ matrix.stack }}"
-    assert job["strategy"]["max-parallel"] == 1  # dev, then staging, then prod
-    pulumi = next(s for s in job["steps"] if s.get("uses", "").startswith("pulumi/actions@"))
-    assert pulumi["with"]["command"] == "up"
+    assert job["strategy"]["max-parallel"] == 1  # dev, then the others, prod last
+    checkout = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["ref"] == "${{ github.event.workflow_run.head_sha }}"  # what CI tested
+    assert pulumi_step(workflow, "up")["with"]["command"] == "up"
 
 
 def check_backend(env: dict[str, str]) -> subprocess.CompletedProcess[str]:

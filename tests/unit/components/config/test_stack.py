@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from components.config.errors import ConfigError
 from components.config.stack import StackConfig, parse_stack_config, secret_keys
 from components.monitoring.config import PrometheusConfig, Receivers
-from tests.support.harness import RECEIVER_SECRETS, STACKS, stack_config, stack_secrets
+from tests.support.harness import STACKS, receiver_secrets, stack_config, stack_secrets
 
 MINIMAL = {
     "environment": "qa",
@@ -82,8 +82,8 @@ def test_config_objects_are_frozen() -> None:
 
 def test_secrets_are_kept_out_of_repr() -> None:
     cfg = parse("prod")
-    assert cfg.alertmanager_secrets.paging == RECEIVER_SECRETS["prod"]["paging"]
-    assert RECEIVER_SECRETS["prod"]["paging"] not in repr(cfg)
+    assert cfg.alertmanager_secrets.paging == receiver_secrets("prod")["paging"]
+    assert receiver_secrets("prod")["paging"] not in repr(cfg)
     assert cfg.hugging_face_token and cfg.hugging_face_token not in repr(cfg)
 
 
