@@ -1,6 +1,6 @@
 """The stacks of this project, read from their Pulumi.<stack>.yaml files.
 
-    python -m scripts.stacks    the stacks in promotion order, as JSON (the workflows' matrix)
+python -m scripts.stacks    the stacks in promotion order, as JSON (the workflows' matrix)
 """
 
 from __future__ import annotations
