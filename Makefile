@@ -1,6 +1,6 @@
 # The commands the README names. Every target creates what it needs (the venv from
 # requirements-dev.txt, tools into .tools/), so each works on a fresh clone.
-.PHONY: up test lint format preview tools chart-keys bench exporter-image mixin dashboards snapshot
+.PHONY: up test lint format preview tools chart-keys bench exporter-image mixin dashboards snapshot docs
 
 VENV := venv/.installed
 
@@ -43,3 +43,6 @@ dashboards: mixin ## the same (the dashboards are in build/<stack>/dashboards/)
 
 snapshot: $(VENV) ## rewrite tests/program/snapshots from the program (after a deliberate change)
 	venv/bin/python -m pytest -q tests/program/test_snapshot.py --update-snapshots
+
+docs: $(VENV)  ## regenerate the README's layout and configuration reference
+	venv/bin/python -m scripts.readme --write

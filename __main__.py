@@ -1,9 +1,10 @@
-"""ai-observability: one stack per environment. Validate config, then build in dependency order.
+"""Wiring only: check the config, build each concern in order, export.
 
-Wiring only: each concern's component gets its slice of the config and the namespaces (and
-other Outputs) it needs; the fragments one concern adds to another (Helm values, NetworkPolicies)
-are handed on here. Ordering across components: a component that creates custom resources waits
-for the release that installs their CRDs; everything inside waits for what it references.
+One stack per environment. Each concern's component gets its slice of the config and the
+namespaces (and other Outputs) it needs; the fragments one concern adds to another (Helm
+values, NetworkPolicies) are handed on here. Ordering across components: a component that
+creates custom resources waits for the release that installs their CRDs; everything inside
+waits for what it references.
 """
 
 import pulumi

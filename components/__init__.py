@@ -1,1 +1,1 @@
-"""Pulumi components of ai-observability and the pure builders they wrap."""
+"""The program's parts: one package per concern, and every pin."""

@@ -1,4 +1,4 @@
-"""Every chart version and image tag the stack deploys, pinned in one place.
+"""Every chart version, image tag and tool version, pinned in one place.
 
 Bump a version here, in its own pull request, after reading the upstream changelog; the
 `pulumi preview --diff` of that pull request shows the effect on every stack.

@@ -1,4 +1,4 @@
-"""Grafana dashboards as plain JSON models built in Python: one module per dashboard.
+"""Grafana dashboards as JSON models built in Python, one module each.
 
 `dashboards.all.all_dashboards(cfg)` returns them by uid.
 """

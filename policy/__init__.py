@@ -1,1 +1,1 @@
-"""ai-observability's policy pack: guard rails checked by `pulumi preview --policy-pack policy`."""
+"""The policy pack: guard rails of `pulumi preview --policy-pack policy`."""

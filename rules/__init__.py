@@ -1,4 +1,4 @@
-"""Prometheus rule groups of ai-observability: pure builders, one module per area.
+"""Prometheus rule groups: pure builders, one module per area, own config.
 
 `rules.groups.rule_groups(cfg)` assembles them; `rules.catalog` holds the exporter facts.
 """

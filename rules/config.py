@@ -59,7 +59,9 @@ class SloConfig(BaseModel):
     model_config = CONVENTIONS
     name: SloName = _doc(..., "a short lower-case name like ttft-2-5s")
     type: Literal["latency", "availability"] = _doc(..., "TTFT under a bound, or no errors")
-    objective_percent: float = Field(99.0, alias="objective", ge=50, le=99.999, description="%")
+    objective_percent: float = Field(
+        99.0, alias="objective", ge=50, le=99.999, description="target, %"
+    )
     threshold_seconds: float | None = _doc(None, "latency: a TTFT bucket bound", 0.001)
 
     @model_validator(mode="after")
@@ -98,7 +100,7 @@ class RulesConfig(BaseModel):
     hallucination_rate: float = _doc(0.05, "hallucination rate over 1h that alerts", 0.0001, 1)
     min_evaluations: int = _doc(20, "evaluations an hour before that alert may fire", 1)
     quality_drift: float = _doc(0.1, "drop of the 1h quality score below its 7d mean", 0.001, 1)
-    runbook_base_url: RunbookBase = _doc(RUNBOOKS, "anchor: the alert name, lower case")
+    runbook_base_url: RunbookBase = _doc(RUNBOOKS, "runbook page; #<alertname> is added")
     slos: Annotated[tuple[SloConfig, ...], Strict(False)] = Field(
         default_factory=lambda: tuple(SloConfig.model_validate(s) for s in DEFAULT_SLOS),
         description="`{name, type: latency|availability, objective: <percent>, thresholdSeconds}`",

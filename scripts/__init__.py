@@ -1,0 +1,1 @@
+"""The commands behind the Makefile: python -m scripts.<name>, and shell scripts."""

@@ -24,12 +24,20 @@ def stack_file(stack: str) -> Path:
     return ROOT / f"Pulumi.{stack}.yaml"
 
 
-def stack_sections(stack: str) -> dict[str, Any]:
-    """The project's config sections of a stack file (without the `ai-observability:` prefix)."""
+def _config(stack: str) -> dict[str, Any]:
     import yaml  # only here: the workflows list the stacks before installing anything
 
-    config = yaml.safe_load(stack_file(stack).read_text()).get("config") or {}
-    return {k[len(PREFIX) :]: v for k, v in config.items() if k.startswith(PREFIX)}
+    return yaml.safe_load(stack_file(stack).read_text()).get("config") or {}
+
+
+def stack_sections(stack: str) -> dict[str, Any]:
+    """The project's config sections of a stack file (without the `ai-observability:` prefix)."""
+    return {k[len(PREFIX) :]: v for k, v in _config(stack).items() if k.startswith(PREFIX)}
+
+
+def stack_context(stack: str) -> str | None:
+    """The kubeconfig context a stack deploys to."""
+    return _config(stack).get("kubernetes:context")
 
 
 if __name__ == "__main__":

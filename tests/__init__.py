@@ -1,0 +1,1 @@
+"""The test suite: support/, unit/ (mirrors the code), program/, e2e/."""

@@ -1,0 +1,1 @@
+"""The stack config, declared once: conventions, units, errors, schema, loader."""

@@ -1,0 +1,1 @@
+"""Rules and dashboards as PrometheusRules and sidecar ConfigMaps."""

@@ -1,0 +1,1 @@
+"""The foundation: provider, namespaces, every concern's NetworkPolicies."""

@@ -1,0 +1,1 @@
+"""The bundled cost & quality exporter's objects and config."""

@@ -1,0 +1,1 @@
+"""The NVIDIA GPU Operator with the DCGM exporter and its counters list."""

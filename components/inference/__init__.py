@@ -1,0 +1,1 @@
+"""Model servers (vLLM or its simulator) and the dev load generator."""

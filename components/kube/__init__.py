@@ -1,0 +1,1 @@
+"""The shared Kubernetes kit: labels, objects, policies, security, registration."""

@@ -14,6 +14,7 @@ from components.config.workload import Resources, Storage, resources
 
 SlackChannel = Annotated[str, matching(r"[#@]?[a-z0-9][a-z0-9._-]{0,79}", "a channel like #ai")]
 Login = Annotated[str, matching(r"[A-Za-z0-9_.@-]{1,64}", "a login (letters, digits, _ . @ -)")]
+GROUP_BY = ("alertname", "namespace", "model_name")
 URL = (r"https?://\S+", "an http(s) URL")
 ENDPOINTS = {"webhook": URL, "slack": URL, "pagerduty": (r"[A-Za-z0-9]{32}", "a 32-character key")}
 
@@ -83,7 +84,7 @@ class AlertmanagerConfig(Section):
     """Alertmanager routing and its pods."""
 
     replicas: PositiveInt = doc(1, "Alertmanager replicas")
-    group_by: Items[str] = doc(("alertname", "namespace", "model_name"), "with model_name")
+    group_by: Items[str] = doc(GROUP_BY, "keeps alertname and model_name, or is [...]")
     group_wait: Duration = doc("30s", "wait before the first notification of a group")
     group_interval: Duration = doc("5m", "wait before notifying about new alerts of a group")
     repeat_interval: Duration = doc("4h", "repeat a firing alert")

@@ -1,0 +1,1 @@
+"""Thanos: sidecar values, Query, Store Gateway, Compactor, objstore.yml."""

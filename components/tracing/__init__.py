@@ -1,0 +1,1 @@
+"""OpenTelemetry Operator, Collector and Instrumentation, and Tempo."""

@@ -1,0 +1,1 @@
+"""The whole program under Pulumi mocks, per stack; snapshot and upgrades."""

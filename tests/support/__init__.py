@@ -1,0 +1,1 @@
+"""What the tests share: the mocks harness, fakes, tools, the snapshot."""

@@ -1,0 +1,1 @@
+"""Pure builders, config, content and exporter parts, tested directly."""
