@@ -5,19 +5,11 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from scripts.readme import ORDER
 from tests.support.paths import ROOT
 
-PROJECT_DIRS = (
-    "components",
-    "rules",
-    "dashboards",
-    "exporter",
-    "policy",
-    "loadgen",
-    "bench",
-    "scripts",
-    "tests",
-)
+# Every folder of the layout the README shows that holds Python.
+PROJECT_DIRS = tuple(d for d in ORDER if any((ROOT / d).rglob("*.py")))
 # Modules that register resources or read Pulumi's config; every other module is pure.
 PULUMI_MODULES = {
     "__main__.py",
