@@ -1,5 +1,4 @@
-"""Config of the monitoring core: ai-observability:prometheus, :alertmanager (and its secrets),
-:grafana. Pure."""
+"""Config of ai-observability:prometheus, :alertmanager (and its secrets) and :grafana. Pure."""
 
 from __future__ import annotations
 
