@@ -11,7 +11,7 @@ import pulumi
 
 from components.config.loader import load_stack_config
 from components.content.dashboards import DashboardsArgs, GrafanaDashboards
-from components.content.rules import PrometheusRules, PrometheusRulesArgs
+from components.content.rules import PrometheusRules, PrometheusRulesArgs, stack_facts
 from components.core.namespaces import Namespaces, NamespacesArgs
 from components.core.network import NetworkPolicies, NetworkPoliciesArgs
 from components.core.provider import cluster_provider
@@ -21,6 +21,7 @@ from components.gpu.network import gpu_operator_policies
 from components.inference.component import Inference, InferenceArgs
 from components.inference.manifests import Serving
 from components.inference.network import inference_policies
+from components.inference.values import kube_state_metrics_values
 from components.monitoring.component import MonitoringCore, MonitoringCoreArgs
 from components.monitoring.network import monitoring_policies
 from components.thanos import network as thanos_network
@@ -65,7 +66,7 @@ thanos_storage = ThanosObjectStorage(
     ),
     opts=on_cluster,
 )
-fragments = [sidecar_values(config.thanos, ns.monitoring)]
+fragments = [sidecar_values(config.thanos, ns.monitoring), kube_state_metrics_values()]
 if config.tracing.enabled:
     fragments.append(grafana_tracing_values(ns.tracing))
 monitoring = MonitoringCore(
@@ -85,7 +86,9 @@ monitoring = MonitoringCore(
 )
 PrometheusRules(
     "rules",
-    PrometheusRulesArgs(config.rules, config.gpu.enabled, monitoring_ns),
+    PrometheusRulesArgs(
+        config.rules, stack_facts(config.gpu, config.inference, config.prometheus), monitoring_ns
+    ),
     opts=after(monitoring.release),
 )
 GrafanaDashboards("dashboards", DashboardsArgs(config.rules, monitoring_ns), opts=on_cluster)

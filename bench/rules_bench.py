@@ -52,7 +52,7 @@ TARGET_SHARE = 0.05  # all groups together under 5% of the evaluation interval
 def write_rule_files(directory: Path) -> tuple[list[Path], list[Recording]]:
     """The project's rule files, as deployed (every area, GPU rules on)."""
     paths, recordings = [], []
-    for area, groups in rule_groups(RulesConfig(), gpu_enabled=True).items():
+    for area, groups in rule_groups(RulesConfig()).items():
         path = directory / f"{area}.rules.yaml"
         path.write_text(render_rule_file(groups))
         paths.append(path)

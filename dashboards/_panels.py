@@ -220,16 +220,23 @@ def datasource_variable() -> dict[str, Any]:
     }
 
 
-def standard_variables(model_source: str = "ai:tokens_per_second") -> list[dict[str, Any]]:
-    """datasource, cluster, namespace and model: the variables every dashboard has."""
-    return [
+def standard_variables(
+    namespace_source: str | None = None, model: bool = True
+) -> list[dict[str, Any]]:
+    """datasource and cluster, then namespace (its values from namespace_source) and model
+    where the dashboard's series carry those labels: a variable that filters no panel is not
+    offered."""
+    variables = [
         datasource_variable(),
         query_variable("cluster", "Cluster", "label_values(up, cluster)"),
-        query_variable(
-            "namespace", "Namespace", "label_values(vllm:num_requests_running, namespace)"
-        ),
-        query_variable("model", "Model", f"label_values({model_source}, model_name)"),
     ]
+    if namespace_source:
+        query = f"label_values({namespace_source}, namespace)"
+        variables.append(query_variable("namespace", "Namespace", query))
+    if model:
+        query = "label_values(ai:tokens_per_second, model_name)"
+        variables.append(query_variable("model", "Model", query))
+    return variables
 
 
 def dashboard(

@@ -19,7 +19,9 @@ from dashboards._panels import (
     thresholds,
     timeseries,
 )  # fmt: skip
+from rules._builders import appeared
 from rules.config import RulesConfig
+from rules.gpu import HEADROOM_CELSIUS, per_gpu
 
 UID = "ai-gpu-fleet"
 G = 'hostname=~"$node", namespace=~"$namespace|", cluster=~"$cluster"'
@@ -29,8 +31,9 @@ LEGEND = "{{hostname}} GPU {{gpu}} {{pod}}"
 def build(cfg: RulesConfig) -> dict[str, Any]:
     """The dashboard's JSON model."""
     rb = cfg.runbook_base_url
+    xid, total = f"DCGM_FI_DEV_XID_ERRORS{{{G}}}", f"DCGM_EXP_XID_ERRORS_TOTAL{{{G}}}"
     variables = [
-        *standard_variables(),
+        *standard_variables(namespace_source="ai:gpu_temperature_celsius", model=False),
         query_variable("node", "Node", "label_values(ai:gpu_temperature_celsius, hostname)"),
     ]
     panels = [
@@ -67,9 +70,13 @@ def build(cfg: RulesConfig) -> dict[str, Any]:
         ),
         row("Per GPU"),
         timeseries(
-            "GPU Utilization",
-            "5-minute average utilisation per GPU.",
-            [(f"ai:gpu_utilization:avg{{{G}}}", LEGEND)],
+            "GPU Utilization and SM Activity",
+            "5-minute average utilisation per GPU (a kernel was running), and the share of "
+            "cycles its SMs had work (how much of the GPU that kernel used).",
+            [
+                (f"ai:gpu_utilization:avg{{{G}}}", LEGEND + " util"),
+                (f"100 * {per_gpu(f'DCGM_FI_PROF_SM_ACTIVE{{{G}}}')}", LEGEND + " SM active"),
+            ],
             "percent",
             min=0,
             max=100,
@@ -103,13 +110,11 @@ def build(cfg: RulesConfig) -> dict[str, Any]:
         ),
         timeseries(
             "Temperature",
-            "GPU temperature, and the board's own slowdown temperature.",
+            "GPU temperature and the board's own slowdown temperature (reported, or temperature "
+            f"+ margin); the alert fires {HEADROOM_CELSIUS} °C below it.",
             [
                 (f"ai:gpu_temperature_celsius{{{G}}}", LEGEND),
-                (
-                    f"max without (instance, job, endpoint, service) (DCGM_FI_DEV_SLOWDOWN_TEMP{{{G}}})",
-                    LEGEND + " slowdown",
-                ),
+                (f"ai:gpu_slowdown_temperature_celsius{{{G}}}", LEGEND + " slowdown"),
             ],
             "celsius",
             thresholds=thresholds((None, GREEN), (cfg.gpu_temperature_celsius, RED)),
@@ -157,12 +162,13 @@ def build(cfg: RulesConfig) -> dict[str, Any]:
             "none",
         ),
         table(
-            "XID Errors",
-            "Last XID code per GPU (it stays until the driver reloads) and XIDs counted in the "
-            "last hour.",
+            "XID Errors in the Time Range",
+            "XIDs whose series appeared in the time range (the last code, which the exporter "
+            "keeps as a label until it restarts) and XIDs counted per code in it.",
             [
-                (f"DCGM_FI_DEV_XID_ERRORS{{{G}}} > 0", LEGEND),
-                (f"increase(DCGM_EXP_XID_ERRORS_TOTAL{{{G}}}[1h]) > 0", LEGEND),
+                (appeared(xid, "UUID, err_code", "$__range", " > 0"), LEGEND),
+                (f"({total} - {total} offset $__range) > 0", LEGEND),
+                (appeared(total, "UUID, xid", "$__range"), LEGEND),
             ],
             "none",
             w=24,

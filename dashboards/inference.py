@@ -24,6 +24,16 @@ from rules.config import RulesConfig
 
 UID = "ai-inference-overview"
 M = 'model_name=~"$model", cluster=~"$cluster"'
+# vLLM's own series also carry the pod's namespace.
+RAW = f'{M}, namespace=~"$namespace"'
+# GPUs by the model server that holds them (DCGM names the pod, ai:pod_model:info its model).
+GPU_PER_POD = """
+avg by (cluster, namespace, pod, model_name) (
+  ai:gpu_utilization:avg{namespace=~"$namespace", pod!="", cluster=~"$cluster"}
+  * on (cluster, namespace, pod) group_left (model_name)
+  ai:pod_model:info{namespace=~"$namespace", model_name=~"$model", cluster=~"$cluster"}
+)
+"""
 
 
 def build(cfg: RulesConfig) -> dict[str, Any]:
@@ -31,11 +41,11 @@ def build(cfg: RulesConfig) -> dict[str, Any]:
     rb = cfg.runbook_base_url
     raw_ttft = (
         f"histogram_quantile(0.99, sum by (model_name, le) "
-        f"(rate(vllm:time_to_first_token_seconds_bucket{{{M}}}[$__rate_interval])))"
+        f"(rate(vllm:time_to_first_token_seconds_bucket{{{RAW}}}[$__rate_interval])))"
     )
     raw_e2e = (
         f"histogram_quantile(0.99, sum by (model_name, le) "
-        f"(rate(vllm:e2e_request_latency_seconds_bucket{{{M}}}[$__rate_interval])))"
+        f"(rate(vllm:e2e_request_latency_seconds_bucket{{{RAW}}}[$__rate_interval])))"
     )
     panels = [
         row("Traffic and latency"),
@@ -147,13 +157,8 @@ def build(cfg: RulesConfig) -> dict[str, Any]:
         ),
         heatmap(
             "GPU Utilization per Pod",
-            "5-minute GPU utilisation of each GPU, by the pod that holds it.",
-            [
-                (
-                    'avg by (namespace, pod) (ai:gpu_utilization:avg{namespace=~"$namespace", pod!="", cluster=~"$cluster"})',
-                    "{{namespace}}/{{pod}}",
-                )
-            ],
+            "5-minute GPU utilisation of the GPUs each model server holds.",
+            [(GPU_PER_POD, "{{model_name}} {{namespace}}/{{pod}}")],
             "percent",
             w=24,
             links=dashboard_link("GPU Fleet", "ai-gpu-fleet"),
@@ -164,6 +169,6 @@ def build(cfg: RulesConfig) -> dict[str, Any]:
         "AI Inference Overview",
         "Per-model traffic, latency, errors, queues, KV cache, GPU use and cost.",
         panels,
-        standard_variables(),
+        standard_variables(namespace_source="vllm:num_requests_running"),
         tags=("inference",),
     )

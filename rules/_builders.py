@@ -54,9 +54,10 @@ def alert(
     }
 
 
-def group(name: str, rules: list[dict[str, Any]]) -> dict[str, Any]:
-    """A rule group (evaluated at Prometheus' evaluation interval)."""
-    return {"name": name, "rules": rules}
+def group(name: str, rules: list[dict[str, Any]], interval: str) -> dict[str, Any]:
+    """A rule group evaluated every `interval` (the stack's evaluation interval, declared so
+    that integrals over recorded series hold in any Prometheus)."""
+    return {"name": name, "interval": interval, "rules": rules}
 
 
 def _tidy(expr: str) -> str:
@@ -66,6 +67,13 @@ def _tidy(expr: str) -> str:
     return "\n".join(line[indent:] for line in lines).strip()
 
 
-def by(*labels: str) -> str:
-    """`by (a, b)` for an aggregation."""
-    return f"by ({', '.join(labels)})"
+def appeared(metric: str, identity: str, window: str, where: str = "") -> str:
+    """Series of `metric` (that pass `where`, e.g. " > 0") which did not exist `window` ago,
+    matched on `identity`: for series whose first sample is the event, which changes() and
+    increase() cannot see."""
+    return f"{metric}{where} unless on ({identity}) {metric} offset {window}"
+
+
+def labelled(expr: str, label: str, value: str) -> str:
+    """expr with one more label, to tell the branches of an alert apart."""
+    return f'label_replace({expr}, "{label}", "{value}", "", "")'

@@ -1,30 +1,71 @@
-"""What the real exporters expose, as far as the rules use it (facts, checked by tests).
+"""What the real exporters expose, as Prometheus stores it: each family's type, the labels the
+exporter writes and the target labels the scrape adds (facts from the exporters' code; the tests
+hold every fixture and every rule to them).
 
-vLLM 0.33 (the pinned image): metric names keep the `vllm:` prefix with a colon; counters are
-exposed with `_total`; histograms as `_bucket` (le printed as a float, "2.5", "5.0"), `_sum`,
-`_count`. Engine metrics carry `model_name` (the served model name) and `engine`. HTTP metrics
-come from prometheus-fastapi-instrumentator with `handler`, `method` and `status` grouped to
-"2xx".."5xx", and no model label: our ServiceMonitor adds `model_name` as a target label.
+vLLM 0.33 (the pinned image; vllm/v1/metrics/loggers.py): names keep the `vllm:` prefix with a
+colon; counters end in `_total`; histograms are `_bucket` (le printed as a float, "2.5", "5.0"),
+`_sum`, `_count`. Engine metrics carry `model_name` (the served model name) and `engine`. HTTP
+metrics come from prometheus-fastapi-instrumentator with `handler`, `method` and `status` grouped
+to "2xx".."5xx", and no model label: our ServiceMonitor adds `model_name` as a target label.
 """
 
 from __future__ import annotations
 
-VLLM_METRICS: dict[str, str] = {
-    "vllm:num_requests_running": "gauge",
-    "vllm:num_requests_waiting": "gauge",
-    "vllm:kv_cache_usage_perc": "gauge",  # a 0..1 fraction despite its name
-    "vllm:prompt_tokens_total": "counter",
-    "vllm:generation_tokens_total": "counter",
-    "vllm:request_success_total": "counter",  # label finished_reason: stop|length|abort|error|repetition
-    "vllm:time_to_first_token_seconds": "histogram",
-    "vllm:inter_token_latency_seconds": "histogram",
-    "vllm:e2e_request_latency_seconds": "histogram",
-    "vllm:request_queue_time_seconds": "histogram",
-    "vllm:num_preemptions_total": "counter",
-    "vllm:prefix_cache_queries_total": "counter",
-    "vllm:prefix_cache_hits_total": "counter",
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Family:
+    """A metric family: its type, the labels every series has, and those only some have."""
+
+    kind: str  # counter, gauge or histogram
+    labels: frozenset[str]
+    optional: frozenset[str] = frozenset()
+
+    def allows(self, labels: set[str], bucket: bool = False) -> bool:
+        """Whether a series with these label names can come from this family."""
+        extra = {"le"} if bucket else set()
+        return self.labels | extra <= labels <= self.labels | self.optional | extra
+
+
+def family(kind: str, labels: str, target: str, optional: str = "") -> Family:
+    """A Family from space-separated label names: the exporter's, the target's, the optional."""
+    return Family(kind, frozenset((labels + " " + target).split()), frozenset(optional.split()))
+
+
+# prometheus-operator's target labels for a ServiceMonitor endpoint (pod and container come
+# from the endpoint's pod).
+SERVICE_MONITOR_TARGET = "namespace service pod container endpoint job instance"
+# Our model ServiceMonitor adds the Service's model_name (targetLabels); honorLabels keeps
+# vLLM's own. The simulator (llm-d-inference-sim) writes no engine label.
+VLLM_TARGET = SERVICE_MONITOR_TARGET + " model_name"
+VLLM_OPTIONAL = "engine"
+
+
+def _vllm(kind: str, labels: str = "", optional: str = "") -> Family:
+    return family(kind, labels, VLLM_TARGET, f"{VLLM_OPTIONAL} {optional}")
+
+
+VLLM_METRICS: dict[str, Family] = {
+    "vllm:num_requests_running": _vllm("gauge"),
+    "vllm:num_requests_waiting": _vllm("gauge"),
+    "vllm:kv_cache_usage_perc": _vllm("gauge"),  # a 0..1 fraction despite its name
+    "vllm:prompt_tokens_total": _vllm("counter"),
+    "vllm:generation_tokens_total": _vllm("counter"),
+    # finished_reason: stop|length|abort|error|repetition, every one created at start; the
+    # simulator writes finish_reason instead.
+    "vllm:request_success_total": _vllm("counter", "", "finished_reason finish_reason"),
+    "vllm:time_to_first_token_seconds": _vllm("histogram"),
+    "vllm:inter_token_latency_seconds": _vllm("histogram"),
+    "vllm:e2e_request_latency_seconds": _vllm("histogram"),
+    "vllm:request_queue_time_seconds": _vllm("histogram"),
+    "vllm:num_preemptions_total": _vllm("counter"),
+    "vllm:prefix_cache_queries_total": _vllm("counter"),
+    "vllm:prefix_cache_hits_total": _vllm("counter"),
 }
-HTTP_METRICS: dict[str, str] = {"http_requests_total": "counter"}
+HTTP_METRICS: dict[str, Family] = {
+    "http_requests_total": family("counter", "handler method status", VLLM_TARGET)
+}
 
 # Upper bounds of vLLM's time-to-first-token buckets (seconds); +Inf is implied.
 TTFT_BUCKETS: tuple[float, ...] = (
@@ -38,31 +79,95 @@ INFERENCE_HANDLERS = "/v1/(chat/completions|completions|responses|embeddings)"
 DCGM_JOB = "nvidia-dcgm-exporter"
 # Target labels that change when an exporter pod restarts; dropped to keep GPU series stable.
 TARGET_LABELS = "instance, job, endpoint, service"
-
-# kube-state-metrics (the kube-prometheus-stack subchart) and Prometheus' own series.
-KUBE_STATE_METRICS: dict[str, str] = {"kube_pod_info": "gauge", "kube_node_labels": "gauge"}
-PROMETHEUS_SERIES: dict[str, str] = {"up": "gauge", "ALERTS": "gauge"}
-# The bundled exporter's series (exporter/README.md).
-EXPORTER_METRICS: dict[str, str] = {
-    "ai_node_gpu_hourly_cost_dollars": "gauge",
-    "ai_node_gpus": "gauge",
-    "ai_pod_gpu_hourly_cost_dollars": "gauge",
-    "ai_gpu_cost_dollars_total": "counter",
-    "ai_quality_evaluations_total": "counter",
-    "ai_quality_hallucinations_total": "counter",
-    "ai_quality_score": "histogram",
-    "ai_exporter_inventory_last_success_timestamp_seconds": "gauge",
-    "ai_exporter_inventory_errors_total": "counter",
-    "ai_exporter_unpriced_gpus": "gauge",
-    "ai_exporter_evaluations_rejected_total": "counter",
+# dcgm-exporter 4.8 (rendermetrics/render_metrics.go, collector/gpu_collector.go): every GPU
+# series; pci_bus_id is empty (so absent) on the exporter's own DCGM_EXP_* series; namespace,
+# pod and container only when a pod holds the GPU (Kubernetes mode); GPU_I_* on MIG instances.
+# The GPU Operator's ServiceMonitor with our relabeling keeps instance, job, endpoint, service.
+DCGM_LABELS = "gpu UUID device modelName hostname DCGM_FI_DRIVER_VERSION"
+DCGM_OPTIONAL = "pci_bus_id namespace pod container GPU_I_PROFILE GPU_I_ID"
+DCGM_TARGET = TARGET_LABELS.replace(",", "")
+# Labels some DCGM series add: the XID code in err_code/err_msg (gpu_collector.go toMetric),
+# the XID of the exporter's counter (collector/xid_total_collector.go).
+DCGM_EXTRA_LABELS = {
+    "DCGM_FI_DEV_XID_ERRORS": "err_code err_msg",
+    "DCGM_EXP_XID_ERRORS_TOTAL": "xid",
 }
 
 
-def series_names(catalog: dict[str, str]) -> set[str]:
+def dcgm_family(name: str, kind: str = "gauge") -> Family:
+    """A DCGM exporter series (its name must be in the deployed counters list)."""
+    return family(
+        kind, f"{DCGM_LABELS} {DCGM_EXTRA_LABELS.get(name, '')}", DCGM_TARGET, DCGM_OPTIONAL
+    )
+
+
+# kube-state-metrics 2.20 (the kube-prometheus-stack 88.5.3 subchart; internal/store/pod.go,
+# deployment.go). Its ServiceMonitor honours labels, so a pod's series name the pod; series of
+# other objects keep the scrape target's pod (kube-state-metrics' own) and container.
+KSM_TARGET = "job instance endpoint service container"
+POD = "namespace pod uid"
+DEPLOYMENT = "namespace deployment pod"
+KUBE_STATE_METRICS: dict[str, Family] = {
+    "kube_pod_created": family("gauge", POD, KSM_TARGET),
+    "kube_pod_status_ready": family("gauge", f"{POD} condition", KSM_TARGET),
+    # label_<key> for each allowlisted pod label (metricLabelsAllowlist).
+    "kube_pod_labels": family("gauge", POD, KSM_TARGET, "label_model_name"),
+    "kube_deployment_spec_replicas": family("gauge", DEPLOYMENT, KSM_TARGET),
+    "kube_deployment_status_replicas_available": family("gauge", DEPLOYMENT, KSM_TARGET),
+    "kube_deployment_labels": family("gauge", DEPLOYMENT, KSM_TARGET, "label_model_name"),
+}
+# The pod label naming a model server's model (ours carry it; kube-state-metrics exports it
+# as label_model_name once allowlisted).
+MODEL_POD_LABEL = "model_name"
+
+# Prometheus' own series: up has the target labels of whichever target it describes.
+PROMETHEUS_SERIES: dict[str, Family] = {
+    "up": family("gauge", "", "job instance", f"{VLLM_TARGET} {DCGM_TARGET}"),
+    "ALERTS": family("gauge", "alertname alertstate", "", "severity model_name slo"),
+}
+# The bundled exporter (exporter/collector.py, exporter/quality.py), scraped with honorLabels:
+# ai_pod_* name the GPU pod's namespace and pod instead of the exporter's.
+EXPORTER_TARGET = SERVICE_MONITOR_TARGET
+EXPORTER_METRICS: dict[str, Family] = {
+    "ai_node_gpu_hourly_cost_dollars": family(
+        "gauge", "node gpu_product instance_type capacity_type", EXPORTER_TARGET
+    ),
+    "ai_node_gpus": family("gauge", "node gpu_product", EXPORTER_TARGET),
+    "ai_pod_gpu_hourly_cost_dollars": family("gauge", "node", EXPORTER_TARGET),
+    "ai_gpu_cost_dollars_total": family("counter", "node", EXPORTER_TARGET),
+    "ai_quality_evaluations_total": family("counter", "model_name evaluator", EXPORTER_TARGET),
+    "ai_quality_hallucinations_total": family("counter", "model_name evaluator", EXPORTER_TARGET),
+    "ai_quality_score": family("histogram", "model_name evaluator", EXPORTER_TARGET),
+    "ai_exporter_inventory_last_success_timestamp_seconds": family("gauge", "", EXPORTER_TARGET),
+    "ai_exporter_inventory_errors_total": family("counter", "", EXPORTER_TARGET),
+    "ai_exporter_unpriced_gpus": family("gauge", "node gpu_product", EXPORTER_TARGET),
+    "ai_exporter_evaluations_rejected_total": family("counter", "reason", EXPORTER_TARGET),
+}
+CATALOGS = (VLLM_METRICS, HTTP_METRICS, KUBE_STATE_METRICS, PROMETHEUS_SERIES, EXPORTER_METRICS)
+
+
+def series_names(catalog: dict[str, Family]) -> set[str]:
     """The series names a catalog exposes (histograms as _bucket, _sum and _count)."""
     names: set[str] = set()
-    for name, kind in catalog.items():
+    for name, fam in catalog.items():
         names |= (
-            {f"{name}_bucket", f"{name}_sum", f"{name}_count"} if kind == "histogram" else {name}
+            {f"{name}_bucket", f"{name}_sum", f"{name}_count"}
+            if fam.kind == "histogram"
+            else {name}
         )
     return names
+
+
+def family_of(series: str) -> tuple[Family, bool] | None:
+    """The family a non-DCGM series name belongs to, and whether it is a histogram bucket."""
+    for catalog in CATALOGS:
+        if series in catalog:
+            return catalog[series], False
+        base, _, suffix = series.rpartition("_")
+        if (
+            base in catalog
+            and catalog[base].kind == "histogram"
+            and suffix in ("bucket", "sum", "count")
+        ):
+            return catalog[base], suffix == "bucket"
+    return None

@@ -31,6 +31,14 @@ def config_error(message: str, at: str = "") -> PydanticCustomError:
     return PydanticCustomError("config", "{message}", {"message": message, "at": at})
 
 
+def unique(names: list[str], key: str, what: str = "name") -> None:
+    """Fail on the second use of a name in the list at key."""
+    for index, name in enumerate(names):
+        if (first := names.index(name)) != index:
+            message = f'"{name}" is already the {what} of {key}[{first}]; each must be unique'
+            raise config_error(message, f"{key}[{index}].{what}")
+
+
 def _checked(pattern: str, expected: str) -> AfterValidator:
     def check(text: str) -> str:
         if not re.fullmatch(pattern, text):
@@ -93,8 +101,11 @@ class RulesConfig(BaseModel):
     ttft_p99_seconds: float = _doc(5.0, "TTFT p99 above which a model alerts", 0.001, 3600)
     gpu_memory_ratio: float = _doc(0.95, "GPU memory used ratio that alerts", 0.01, 1)
     error_ratio: float = _doc(0.05, "error ratio above which a model alerts", 0.0001, 1)
+    min_requests: int = _doc(20, "requests in the window before an error or SLO alert fires", 1)
     kv_cache_percent: float = _doc(90.0, "KV cache usage (%) that alerts", 1, 100)
-    gpu_temperature_celsius: float = _doc(85.0, "GPU temperature (°C) that alerts", 30, 120)
+    gpu_temperature_celsius: float = _doc(
+        85.0, "alerting °C where a board reports no limit", 30, 120
+    )
     queue_backlog: int = _doc(20, "waiting requests per model that alert", 1)
     daily_budget_dollars: float = _doc(0.0, "daily GPU budget in USD (0: no budget alert)", 0, 1e9)
     hallucination_rate: float = _doc(0.05, "hallucination rate over 1h that alerts", 0.0001, 1)
@@ -108,8 +119,5 @@ class RulesConfig(BaseModel):
 
     @model_validator(mode="after")
     def _unique_slo_names(self) -> RulesConfig:
-        names = [slo.name for slo in self.slos]
-        for index, name in enumerate(names):
-            if names.index(name) != index:
-                raise config_error(f'"{name}" is used twice', f"slos[{index}].name")
+        unique([slo.name for slo in self.slos], "slos")
         return self

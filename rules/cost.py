@@ -8,11 +8,12 @@ from typing import Any
 from rules._builders import alert, group, record
 from rules.catalog import TARGET_LABELS
 from rules.config import RulesConfig
+from rules.stack import StackFacts
 
 SECONDS_PER_HOUR = 3600
 
 
-def recording_rules(cfg: RulesConfig) -> list[dict[str, Any]]:
+def recording_rules(facts: StackFacts) -> list[dict[str, Any]]:
     """ai:*cost* and spend series."""
     return [
         record(
@@ -25,16 +26,16 @@ def recording_rules(cfg: RulesConfig) -> list[dict[str, Any]]:
             )
             """,
         ),
-        # The GPU cost of the pods serving each model: the exporter prices pods, vLLM's series
-        # (any of them carries the pod's target labels and model_name) say which model a pod
-        # serves.
+        # The GPU cost of the pods serving each model: the exporter prices pods, and
+        # ai:pod_model:info says which model a pod serves (a pod still loading its weights
+        # included: it holds its GPUs already).
         record(
             "ai:model_cost_dollars_per_hour",
             """
             sum by (model_name) (
               sum by (namespace, pod) (ai_pod_gpu_hourly_cost_dollars)
               * on (namespace, pod) group_left (model_name)
-              group by (namespace, pod, model_name) (vllm:num_requests_running)
+              ai:pod_model:info
             )
             """,
         ),
@@ -63,9 +64,15 @@ def recording_rules(cfg: RulesConfig) -> list[dict[str, Any]]:
             )
             """,
         ),
+        # The integral of the hourly cost over the day: each sample stands for one evaluation
+        # interval of this group, so a model that ran two hours costs two hours (a mean times
+        # 24 would bill it for the whole day).
         record(
             "ai:model_spend_dollars:1d",
-            "avg_over_time(ai:model_cost_dollars_per_hour[1d]) * 24",
+            f"""
+            sum_over_time(ai:model_cost_dollars_per_hour[1d])
+            * {facts.interval_seconds:g} / {SECONDS_PER_HOUR}
+            """,
         ),
     ]
 
@@ -88,10 +95,11 @@ def alerts(cfg: RulesConfig) -> list[dict[str, Any]]:
     ]
 
 
-def groups(cfg: RulesConfig) -> list[dict[str, Any]]:
+def groups(cfg: RulesConfig, facts: StackFacts) -> list[dict[str, Any]]:
     """The cost recording and alert groups."""
-    result = [group("ai-cost.rules", recording_rules(cfg))]
+    every = facts.evaluation_interval
+    result = [group("ai-cost.rules", recording_rules(facts), every)]
     budget = alerts(cfg)
     if budget:
-        result.append(group("ai-cost.alerts", budget))
+        result.append(group("ai-cost.alerts", budget, every))
     return result

@@ -6,21 +6,27 @@ from typing import Any
 
 import yaml
 
-from rules import cost, gpu, inference, quality, slo
+from rules import availability, cost, gpu, inference, quality, slo
 from rules.config import RulesConfig
+from rules.stack import StackFacts
 
-AREAS = ("inference", "gpu", "cost", "quality", "slo")
+AREAS = ("inference", "availability", "gpu", "cost", "quality", "slo")
+MODULES = {
+    "inference": inference,
+    "availability": availability,
+    "gpu": gpu,
+    "cost": cost,
+    "quality": quality,
+    "slo": slo,
+}
 
 
-def rule_groups(cfg: RulesConfig, gpu_enabled: bool = True) -> dict[str, list[dict[str, Any]]]:
+def rule_groups(
+    cfg: RulesConfig, facts: StackFacts | None = None
+) -> dict[str, list[dict[str, Any]]]:
     """Area -> its rule groups (one PrometheusRule per area)."""
-    return {
-        "inference": inference.groups(cfg),
-        "gpu": gpu.groups(cfg, gpu_enabled),
-        "cost": cost.groups(cfg),
-        "quality": quality.groups(cfg),
-        "slo": slo.groups(cfg),
-    }
+    facts = facts or StackFacts()
+    return {area: MODULES[area].groups(cfg, facts) for area in AREAS}
 
 
 class _RuleFileDumper(yaml.SafeDumper):

@@ -7,6 +7,8 @@ from typing import Any
 from rules._builders import alert, group, record
 from rules.catalog import INFERENCE_HANDLERS
 from rules.config import RulesConfig
+from rules.durations import parse_duration
+from rules.stack import StackFacts
 
 QUANTILES = {
     "ttft_seconds": ("vllm:time_to_first_token_seconds", ("p50", "p90", "p99")),
@@ -90,8 +92,16 @@ def recording_rules(cfg: RulesConfig) -> list[dict[str, Any]]:
     return rules
 
 
+def enough_requests(cfg: RulesConfig) -> str:
+    """Models with at least cfg.min_requests requests in the rate window (HTTP or finished,
+    whichever counts more): a ratio over a handful of requests is noise, not an incident."""
+    rates = '{__name__=~"ai:http_requests_per_second|ai:requests_per_second"}'
+    seconds = parse_duration(cfg.rate_window)
+    return f"max by (model_name) ({rates}) * {seconds:g} >= {cfg.min_requests}"
+
+
 def alerts(cfg: RulesConfig) -> list[dict[str, Any]]:
-    """Alerts on latency, errors, KV cache, queues, stalls and scrape targets."""
+    """Alerts on latency, errors, KV cache, queues and stalls."""
     rb = cfg.runbook_base_url
     w = cfg.rate_window
     per_pod = "model_name, namespace, pod"
@@ -108,13 +118,18 @@ def alerts(cfg: RulesConfig) -> list[dict[str, Any]]:
         ),
         alert(
             "HighInferenceErrorRate",
-            f"ai:error_ratio > {cfg.error_ratio:g}",
+            f"""
+            ai:error_ratio > {cfg.error_ratio:g}
+            and on (model_name)
+            {enough_requests(cfg)}
+            """,
             "3m",
             "critical",
             "Inference requests are failing.",
             "{{ $value | humanizePercentage }} of requests to {{ $labels.model_name }} fail "
             "with a server error (5xx or finished_reason=error; the larger of the two; "
-            f"threshold {cfg.error_ratio:.0%}).",
+            f"threshold {cfg.error_ratio:.0%}, at least {cfg.min_requests} requests in "
+            f"{cfg.rate_window}).",
             rb,
         ),
         alert(
@@ -141,37 +156,30 @@ def alerts(cfg: RulesConfig) -> list[dict[str, Any]]:
         alert(
             "InferenceEngineStalled",
             f"""
-            (
-              sum by ({per_pod}) (vllm:num_requests_running)
-              + sum by ({per_pod}) (vllm:num_requests_waiting)
-            ) > 0
+            sum by ({per_pod}) (vllm:num_requests_running) > 0
             and
-            sum by ({per_pod}) (rate(vllm:generation_tokens_total[{w}])) == 0
+            sum by ({per_pod}) (rate(vllm:request_success_total[{w}])) == 0
+            and
+            (
+              sum by ({per_pod}) (rate(vllm:prompt_tokens_total[{w}]))
+              + sum by ({per_pod}) (rate(vllm:generation_tokens_total[{w}]))
+            ) == 0
             """,
             "5m",
             "critical",
-            "An inference engine has requests but generates no tokens.",
+            "An inference engine has requests running but nothing moves.",
             "{{ $labels.namespace }}/{{ $labels.pod }} ({{ $labels.model_name }}) has "
-            "{{ $value }} requests running or waiting and generated no token in "
-            f"{w}; /health does not catch a hung engine.",
-            rb,
-        ),
-        alert(
-            "InferenceTargetDown",
-            'up{model_name!=""} == 0',
-            "2m",
-            "critical",
-            "A model server cannot be scraped.",
-            "Prometheus cannot scrape {{ $labels.namespace }}/{{ $labels.pod }} "
-            "({{ $labels.model_name }}): it is down or not answering on /metrics.",
+            f"{{{{ $value }}}} requests running, yet in {w} no request finished and no token "
+            "was read or generated; /health does not catch a hung engine.",
             rb,
         ),
     ]
 
 
-def groups(cfg: RulesConfig) -> list[dict[str, Any]]:
+def groups(cfg: RulesConfig, facts: StackFacts) -> list[dict[str, Any]]:
     """The inference recording and alert groups."""
+    every = facts.evaluation_interval
     return [
-        group("ai-inference.rules", recording_rules(cfg)),
-        group("ai-inference.alerts", alerts(cfg)),
+        group("ai-inference.rules", recording_rules(cfg), every),
+        group("ai-inference.alerts", alerts(cfg), every),
     ]

@@ -6,6 +6,7 @@ from typing import Any
 
 from rules._builders import alert, group, record
 from rules.config import RulesConfig
+from rules.stack import StackFacts
 
 
 def recording_rules(cfg: RulesConfig) -> list[dict[str, Any]]:
@@ -77,9 +78,10 @@ def alerts(cfg: RulesConfig) -> list[dict[str, Any]]:
     ]
 
 
-def groups(cfg: RulesConfig) -> list[dict[str, Any]]:
+def groups(cfg: RulesConfig, facts: StackFacts) -> list[dict[str, Any]]:
     """The quality recording and alert groups."""
+    every = facts.evaluation_interval
     return [
-        group("ai-quality.rules", recording_rules(cfg)),
-        group("ai-quality.alerts", alerts(cfg)),
+        group("ai-quality.rules", recording_rules(cfg), every),
+        group("ai-quality.alerts", alerts(cfg), every),
     ]

@@ -8,11 +8,14 @@ from typing import Any
 from rules._builders import alert, group, record
 from rules.catalog import INFERENCE_HANDLERS
 from rules.config import RulesConfig, SloConfig
+from rules.stack import StackFacts
 
 WINDOWS = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
 # (long window, short window, burn rate) for a 30-day budget.
 FAST_BURNS = (("1h", "5m", 14.4), ("6h", "30m", 6.0))
 SLOW_BURNS = (("1d", "2h", 3.0), ("3d", "6h", 1.0))
+# The long windows: their request counts are recorded for the minimum-traffic guard.
+COUNTED_WINDOWS = tuple(long for long, _, _ in FAST_BURNS + SLOW_BURNS)
 
 
 def le_matcher(seconds: float) -> str:
@@ -89,26 +92,55 @@ def sli_error_ratio(slo: SloConfig, window: str) -> str:
     return error_ratio(f'slo="{slo.name}"', window)
 
 
-def recording_rules(slo: SloConfig, rate_window: str) -> list[dict[str, Any]]:
-    """Base rates per source, then slo:sli_error:ratio_rate<window>{slo=...} for every window."""
+def counts(slo: SloConfig, window: str, interval_seconds: float) -> list[dict[str, Any]]:
+    """Bad and all events of one SLO over a long window, per model and source: the base rates
+    integrated over the window (each sample stands for one evaluation interval), then the
+    ratio from them, so the guard and the ratio read the window once."""
+    labels, sel = {"slo": slo.name}, f'{{slo="{slo.name}"}}'
+    rules = [
+        record(
+            f"slo:sli_{kind}:count{window}",
+            f"sum_over_time(slo:sli_{kind}:rate{BASE_WINDOW}{sel}[{window}]) * {interval_seconds:g}",
+            labels,
+        )
+        for kind in ("errors", "requests")
+    ]
+    ratio = f"slo:sli_errors:count{window}{sel} / (slo:sli_requests:count{window}{sel} > 0)"
+    rules.append(
+        record(f"slo:sli_error:ratio_rate{window}", f"max by (model_name) ({ratio})", labels)
+    )
+    return rules
+
+
+def recording_rules(slo: SloConfig, rate_window: str, facts: StackFacts) -> list[dict[str, Any]]:
+    """Base rates per source, then slo:sli_error:ratio_rate<window>{slo=...} for every window
+    (with event counts for the long ones)."""
     rules = []
     for source, (errors, requests) in sli_sources(slo, rate_window).items():
         labels = {"slo": slo.name, "source": source}
         rules.append(record(f"slo:sli_errors:rate{BASE_WINDOW}", errors, labels))
         rules.append(record(f"slo:sli_requests:rate{BASE_WINDOW}", requests, labels))
-    rules += [
-        record(f"slo:sli_error:ratio_rate{w}", sli_error_ratio(slo, w), {"slo": slo.name})
-        for w in WINDOWS
-    ]
+    for w in WINDOWS:
+        if w in COUNTED_WINDOWS:
+            rules += counts(slo, w, facts.interval_seconds)
+        else:
+            rules.append(
+                record(f"slo:sli_error:ratio_rate{w}", sli_error_ratio(slo, w), {"slo": slo.name})
+            )
     return rules
 
 
-def burn_condition(slo: SloConfig, burns: tuple[tuple[str, str, float], ...]) -> str:
-    """(long > rate x budget and short > rate x budget) or ... for each pair."""
-    budget = slo.error_budget
+def burn_condition(
+    slo: SloConfig, burns: tuple[tuple[str, str, float], ...], min_requests: int
+) -> str:
+    """(long > rate x budget and short > rate x budget, with at least min_requests requests
+    in the long window) or ... for each pair."""
+    budget, sel = slo.error_budget, f'{{slo="{slo.name}"}}'
     pairs = [
-        f'(slo:sli_error:ratio_rate{long}{{slo="{slo.name}"}} > {rate * budget:.6g}\n'
-        f' and slo:sli_error:ratio_rate{short}{{slo="{slo.name}"}} > {rate * budget:.6g})'
+        f"(slo:sli_error:ratio_rate{long}{sel} > {rate * budget:.6g}\n"
+        f" and slo:sli_error:ratio_rate{short}{sel} > {rate * budget:.6g}\n"
+        f" and on (model_name) max by (model_name) (slo:sli_requests:count{long}{sel})"
+        f" >= {min_requests})"
         for long, short, rate in burns
     ]
     return "\nor\n".join(pairs)
@@ -126,35 +158,38 @@ def alerts(cfg: RulesConfig, slo: SloConfig) -> list[dict[str, Any]]:
     return [
         alert(
             "SLOErrorBudgetBurnFast",
-            burn_condition(slo, FAST_BURNS),
+            burn_condition(slo, FAST_BURNS, cfg.min_requests),
             "2m",
             "critical",
             "An SLO is burning its error budget fast.",
             f"{{{{ $labels.model_name }}}} is failing SLO {slo.name} ({what}): "
             "{{ $value | humanizePercentage }} of requests are bad; at this rate the 30-day "
-            "budget is gone in about two days or less.",
+            "budget is gone in about two days or less (at least "
+            f"{cfg.min_requests} requests in the long window).",
             cfg.runbook_base_url,
             labels,
         ),
         alert(
             "SLOErrorBudgetBurnSlow",
-            burn_condition(slo, SLOW_BURNS),
+            burn_condition(slo, SLOW_BURNS, cfg.min_requests),
             "15m",
             "warning",
             "An SLO is burning its error budget.",
             f"{{{{ $labels.model_name }}}} is failing SLO {slo.name} ({what}): "
             "{{ $value | humanizePercentage }} of requests are bad, enough to use the 30-day "
-            "budget before the period ends.",
+            f"budget before the period ends (at least {cfg.min_requests} requests in the long "
+            "window).",
             cfg.runbook_base_url,
             labels,
         ),
     ]
 
 
-def groups(cfg: RulesConfig) -> list[dict[str, Any]]:
+def groups(cfg: RulesConfig, facts: StackFacts) -> list[dict[str, Any]]:
     """One recording and one alert group per SLO."""
-    result = []
+    result, every = [], facts.evaluation_interval
     for slo in cfg.slos:
-        result.append(group(f"ai-slo-{slo.name}.rules", recording_rules(slo, cfg.rate_window)))
-        result.append(group(f"ai-slo-{slo.name}.alerts", alerts(cfg, slo)))
+        rules = recording_rules(slo, cfg.rate_window, facts)
+        result.append(group(f"ai-slo-{slo.name}.rules", rules, every))
+        result.append(group(f"ai-slo-{slo.name}.alerts", alerts(cfg, slo), every))
     return result

@@ -21,7 +21,7 @@ import yaml
 from components.config.errors import ConfigError
 from components.config.stack import parse_section
 from components.content.dashboards import dashboard_configmaps
-from components.content.rules import prometheus_rules
+from components.content.rules import prometheus_rules, stack_facts
 from components.kube.selection import SELECTION_LABEL
 from dashboards.all import all_dashboards, to_json
 from rules.groups import render_rule_file, rule_groups
@@ -33,13 +33,14 @@ ROOT = Path(__file__).resolve().parents[1]
 def mixin_files(stack: str, release: str, namespace: str) -> dict[str, str]:
     """Relative path -> content of every file of the stack's mixin."""
     sections = stack_sections(stack)
-    rules, gpu = parse_section(sections, "rules"), parse_section(sections, "gpu")
+    rules = parse_section(sections, "rules")
+    facts = stack_facts(*(parse_section(sections, s) for s in ("gpu", "inference", "prometheus")))
     files = {
         f"rules/ai-observability-{area}.yaml": render_rule_file(groups)
-        for area, groups in rule_groups(rules, gpu_enabled=gpu.enabled).items()
+        for area, groups in rule_groups(rules, facts).items()
     }
     files |= {f"dashboards/{uid}.json": to_json(m) for uid, m in all_dashboards(rules).items()}
-    objects = list(prometheus_rules(rules, gpu.enabled, namespace).values())
+    objects = list(prometheus_rules(rules, facts, namespace).values())
     for rule in objects:
         rule["metadata"]["labels"][SELECTION_LABEL] = release
     objects += dashboard_configmaps(rules, namespace)

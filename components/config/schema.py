@@ -10,8 +10,8 @@ from typing import Annotated, Any, TypeVar
 from pydantic import BaseModel, Field, Strict, model_validator
 from pydantic_core import PydanticUndefined
 
-from rules.config import CONVENTIONS
-from rules.config import config_error as fail
+from rules.config import CONVENTIONS, unique  # noqa: F401 (re-exported: the sections use it)
+from rules.config import config_error as fail  # noqa: F401 (re-exported)
 
 T = TypeVar("T")
 Items = Annotated[tuple[T, ...], Strict(False)]  # a list in the stack file, a tuple in code
@@ -64,14 +64,6 @@ def deep_merge(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, A
         both = isinstance(value, Mapping) and isinstance(merged.get(key), Mapping)
         merged[key] = deep_merge(merged[key], value) if both else value
     return merged
-
-
-def unique(names: list[str], key: str, what: str = "name") -> None:
-    """Fail on the second use of a name in the list at key."""
-    for index, name in enumerate(names):
-        if (first := names.index(name)) != index:
-            message = f'"{name}" is already the {what} of {key}[{first}]; each must be unique'
-            raise fail(message, f"{key}[{index}].{what}")
 
 
 def describe(value: Any) -> str:

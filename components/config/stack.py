@@ -9,7 +9,7 @@ from pydantic import ValidationError, model_validator
 
 from components.config.errors import PROJECT, ConfigError, translate
 from components.config.schema import Section, doc, fail, required, secret
-from components.config.units import DnsLabel
+from components.config.units import DnsLabel, parse_duration
 from components.core.config import HardeningConfig, NamespacesConfig
 from components.cost_exporter.config import CostExporterConfig
 from components.gpu.config import GpuConfig
@@ -61,6 +61,17 @@ class StackConfig(Section):
         if self.exporter.enabled and not self.inference.models and not self.exporter.extra_models:
             message = "the exporter needs a model name for /v1/evaluations: add inference.models"
             raise fail(f"{message} or list them here", "exporter.extraModels")
+        # rate() over fewer than four scrapes leaves gaps after one missed scrape.
+        window, gpu, exporter = self.rules.rate_window, self.gpu, self.exporter
+        intervals = {
+            "inference": self.inference.scrape_interval,
+            "gpu.dcgmExporter": gpu.enabled and gpu.dcgm_exporter.scrape_interval,
+            "exporter": exporter.enabled and exporter.scrape_interval,
+        }
+        for key, interval in ((k, i) for k, i in intervals.items() if i):
+            if parse_duration(window) < 4 * parse_duration(interval):
+                message = f"{window} is shorter than 4x {PROJECT}:{key}.scrapeInterval ({interval})"
+                raise fail(f"{message}; rate() needs 4 scrapes in its window", "rules.rateWindow")
         return self
 
 

@@ -10,11 +10,8 @@ from typing import Annotated
 from pydantic import AfterValidator
 
 from components.config.schema import describe, fail
+from rules.durations import parse_duration
 
-_DURATION = re.compile(
-    "".join(rf"(?:(\d+){unit})?" for unit in ("y", "w", "d", "h", "m", "s", "ms"))
-)
-_DURATION_SECONDS = (365 * 86400, 7 * 86400, 86400, 3600, 60, 1, 0.001)
 _POWERS = {p: 2.0 ** (10 * n) for n, p in enumerate("KMGTPE", 1)}
 _DECIMAL = {"": 1, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18}
 # Prometheus' --storage.tsdb.retention.size counts in base 2 either way (KB = KiB = 1024 B).
@@ -36,14 +33,6 @@ def _scaled(units: dict[str, float]) -> Callable[[str], float]:
 parse_quantity = _scaled(_DECIMAL | {f"{p}i": f for p, f in _POWERS.items()})  # 50Gi, 512M
 parse_cpu = _scaled({"": 1, "m": 0.001})  # cores: 500m, 2
 parse_byte_size = _scaled(_BYTES)  # a Prometheus size: 40GiB, 40GB
-
-
-def parse_duration(text: str) -> float:
-    """Seconds in a Prometheus duration such as 15d or 1h30m."""
-    match = _DURATION.fullmatch(text)
-    if not text or not match:
-        raise ValueError(text)
-    return sum(int(n) * u for n, u in zip(match.groups(), _DURATION_SECONDS, strict=True) if n)
 
 
 def checked(

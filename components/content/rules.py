@@ -7,10 +7,27 @@ from typing import Any
 
 import pulumi
 
+from components.gpu.config import GpuConfig
+from components.inference.config import InferenceConfig
 from components.kube.registration import Namespace, child_name, register
 from components.kube.selection import monitoring_metadata
+from components.monitoring.config import PrometheusConfig
 from rules.config import RulesConfig
+from rules.durations import parse_duration
 from rules.groups import rule_groups
+from rules.stack import StackFacts
+
+
+def stack_facts(
+    gpu: GpuConfig, inference: InferenceConfig, prometheus: PrometheusConfig
+) -> StackFacts:
+    """What the rules need from the other sections: GPUs on, the evaluation interval, and
+    each model's startup allowance."""
+    return StackFacts(
+        gpu_enabled=gpu.enabled,
+        evaluation_interval=prometheus.evaluation_interval,
+        startup_seconds={m.name: parse_duration(m.startup_timeout) for m in inference.models},
+    )
 
 
 def rule_name(area: str) -> str:
@@ -19,7 +36,7 @@ def rule_name(area: str) -> str:
 
 
 def prometheus_rules(
-    rules: RulesConfig, gpu_enabled: bool, namespace: str
+    rules: RulesConfig, facts: StackFacts, namespace: str
 ) -> dict[str, dict[str, Any]]:
     """Area -> its PrometheusRule manifest."""
     return {
@@ -31,27 +48,27 @@ def prometheus_rules(
             ),
             "spec": {"groups": groups},
         }
-        for area, groups in rule_groups(rules, gpu_enabled=gpu_enabled).items()
+        for area, groups in rule_groups(rules, facts).items()
     }
 
 
 @dataclass(frozen=True)
 class PrometheusRulesArgs:
-    """The rules config, whether GPU rules alert, and the monitoring namespace."""
+    """The rules config, the facts of the stack they run in, and the monitoring namespace."""
 
     rules: RulesConfig
-    gpu_enabled: bool
+    facts: StackFacts
     namespace: Namespace
 
 
 class PrometheusRules(pulumi.ComponentResource):
-    """inference, gpu, cost, quality and slo rule groups."""
+    """inference, availability, gpu, cost, quality and slo rule groups."""
 
     def __init__(
         self, name: str, args: PrometheusRulesArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("ai-observability:rules:PrometheusRules", name, None, opts)
-        rules = prometheus_rules(args.rules, args.gpu_enabled, args.namespace.name)
+        rules = prometheus_rules(args.rules, args.facts, args.namespace.name)
         areas = {manifest["metadata"]["name"]: area for area, manifest in rules.items()}
         register(
             self,

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, model_validator
 
 from components.config.schema import Items, PositiveInt, Section, doc, fail
-from components.config.units import matching
+from components.config.units import Duration, matching
 from components.config.workload import Resources, resources
 from exporter.config import ConfigError as ExporterConfigError
 from exporter.config import parse_price_table
@@ -41,6 +41,7 @@ class CostExporterConfig(Section):
     extra_models: Names = doc((), "model names accepted besides inference.models")
     evaluation_client_namespaces: Names = doc((), "namespaces that may reach it (and monitoring)")
     inventory_staleness_seconds: PositiveInt = doc(300, "/healthz is 503 past this inventory age")
+    scrape_interval: Duration = doc("30s", "ServiceMonitor interval of the exporter")
     resources: Resources = doc(resources("50m", "128Mi", "256Mi"), "container resources")
 
     @model_validator(mode="after")

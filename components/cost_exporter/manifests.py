@@ -100,7 +100,7 @@ def cost_exporter_manifests(
     config_text = exporter_config_yaml(cfg, models)
     # honorLabels: ai_pod_* carry the GPU pod's namespace and pod, which must not be renamed
     # exported_namespace/exported_pod by the exporter's own target labels.
-    endpoint = {"port": "http", "interval": "30s", "honorLabels": True}
+    endpoint = {"port": "http", "interval": cfg.scrape_interval, "honorLabels": True}
     return [
         # The exporter watches nodes and pods: it needs its API token.
         service_account(NAME, namespace, LABELS, api_token=True),

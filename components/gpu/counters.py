@@ -106,12 +106,6 @@ ADDED_COUNTERS: tuple[Counter, ...] = (
         "share of time throttled by temperature, as a rate",
     ),
     Counter(
-        "DCGM_FI_DEV_POWER_MGMT_LIMIT",
-        "gauge",
-        "Current power management limit (in W).",
-        "power draw against the board's configured limit",
-    ),
-    Counter(
         "DCGM_FI_DEV_ENFORCED_POWER_LIMIT",
         "gauge",
         "Effective power limit the driver enforces (in W).",
@@ -121,37 +115,19 @@ ADDED_COUNTERS: tuple[Counter, ...] = (
         "DCGM_FI_DEV_SLOWDOWN_TEMP",
         "gauge",
         "Temperature at which the GPU slows down (in C).",
-        "per-board temperature thresholds instead of one fixed number for every GPU model",
-    ),
-    Counter(
-        "DCGM_FI_DEV_SHUTDOWN_TEMP",
-        "gauge",
-        "Temperature at which the GPU shuts down (in C).",
-        "per-board shutdown threshold",
-    ),
-    Counter(
-        "DCGM_FI_DEV_GPU_MAX_OP_TEMP",
-        "gauge",
-        "Maximum operating temperature of the GPU (in C).",
-        "per-board maximum operating temperature",
-    ),
-    Counter(
-        "DCGM_FI_DEV_MEM_MAX_OP_TEMP",
-        "gauge",
-        "Maximum operating temperature of the memory (in C).",
-        "per-board memory temperature threshold (HBM)",
+        "GPUThermalThrottle: the board's own slowdown temperature instead of one fixed number",
     ),
     Counter(
         "DCGM_FI_DEV_GPU_TEMP_LIMIT",
         "gauge",
         "Thermal margin: degrees below the nearest slowdown threshold (in C).",
-        "temperature headroom on boards that no longer report absolute limits",
+        "GPUThermalThrottle on boards that report only the margin to slowdown (H100)",
     ),
     Counter(
         "DCGM_FI_DEV_ECC_DBE_VOL_TOTAL",
         "counter",
         "Total number of double-bit volatile ECC errors.",
-        "uncorrectable memory errors since the last driver load, for GPU health alerts",
+        "GPUUncorrectableMemoryError: uncorrectable memory errors since the driver loaded",
     ),
     Counter(
         "DCGM_EXP_XID_ERRORS_TOTAL",
@@ -164,7 +140,7 @@ ADDED_COUNTERS: tuple[Counter, ...] = (
         "DCGM_FI_PROF_SM_ACTIVE",
         "gauge",
         "The ratio of cycles an SM has at least 1 warp assigned.",
-        "real compute activity next to tensor and DRAM activity (GPU_UTIL only says a kernel ran)",
+        "GPU Fleet: SM activity next to utilisation (GPU_UTIL only says a kernel ran)",
     ),
 )
 

@@ -16,9 +16,12 @@ from components.inference.config import ModelConfig
 from components.kube.meta import PART_OF, metadata, selector
 from components.kube.objects import pod_disruption_budget, service, service_monitor, workload
 from components.kube.security import container_security_context, pod_security_context
+from rules.catalog import MODEL_POD_LABEL
 
 HTTP_PORT = 8000
-MODEL_LABEL = "model_name"  # Service label copied onto every series as the target label
+# On every object of a model; the Service's is copied onto every series as a target label,
+# and kube-state-metrics exports the pods' and Deployment's (the rules join on it).
+MODEL_LABEL = MODEL_POD_LABEL
 HF_TOKEN_SECRET = "huggingface-token"
 HF_TOKEN_KEY = "token"
 VLLM_USER = 1000

@@ -20,11 +20,8 @@ COMMON_KEYS = ("provider", "auth", "prefix", "serviceAccountAnnotations", "podLa
 PROVIDER_KEYS = {"s3": "bucket endpoint region insecure", "gcs": "bucket"}
 PROVIDER_KEYS["azure"] = "storageAccount container endpoint userAssignedId"
 REQUIRED_KEYS = {"s3": "bucket endpoint", "gcs": "bucket", "azure": "storageAccount container"}
-CREDENTIAL_KEYS = {
-    "s3": "accessKey secretKey",
-    "gcs": "serviceAccountKey",
-    "azure": "storageAccountKey",
-}
+CREDENTIAL_KEYS = {"s3": "accessKey secretKey", "gcs": "serviceAccountKey"}
+CREDENTIAL_KEYS["azure"] = "storageAccountKey"
 # Thanos downsamples raw blocks older than 40h to 5m, and 5m blocks older than 10d to 1h: a
 # shorter retention deletes the data before it is downsampled.
 MIN_RETENTION = {"raw": (40 * 3600, "40h"), "five_minutes": (10 * 86400, "10d")}

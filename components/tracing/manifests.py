@@ -24,6 +24,11 @@ COLLECTOR_ACCOUNT = COLLECTOR_SERVICE
 OTLP_GRPC_PORT = 4317
 OTLP_HTTP_PORT = 4318
 INSTRUMENTATION = "python"
+# The operator sets OTEL_METRICS_EXPORTER and OTEL_LOGS_EXPORTER to otlp for Python; the
+# collector has trace pipelines only, so both are off (see the README's Tracing section):
+# request rates and latencies of instrumented services come from the span metrics, and logs
+# stay on stdout for the cluster's log pipeline.
+UNEXPORTED_SIGNALS = ("METRICS", "LOGS")
 
 
 def collector_grpc_endpoint(namespace: str) -> str:
@@ -87,6 +92,10 @@ def instrumentation_manifest(tr: TracingConfig, tracing_namespace: str) -> dict[
                 "env": [
                     {"name": "OTEL_EXPORTER_OTLP_ENDPOINT", "value": endpoint},
                     {"name": "OTEL_EXPORTER_OTLP_PROTOCOL", "value": "http/protobuf"},
+                    *(
+                        {"name": f"OTEL_{signal}_EXPORTER", "value": "none"}
+                        for signal in UNEXPORTED_SIGNALS
+                    ),
                 ]
             },
         },

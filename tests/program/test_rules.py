@@ -92,7 +92,8 @@ ERRORS: list[tuple[str, dict[str, Any], str]] = [
                 {"name": "x", "type": "availability"},
             ]
         },
-        'ai-observability:rules.slos[1].name: "x" is used twice',
+        'ai-observability:rules.slos[1].name: "x" is already the name of slos[0]; each '
+        "must be unique",
     ),
     (
         "slo-unknown-type",

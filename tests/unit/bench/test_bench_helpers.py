@@ -33,7 +33,7 @@ ERRORS = [
 
 
 def project_recordings() -> list[Recording]:
-    groups = rule_groups(RulesConfig(), gpu_enabled=True)
+    groups = rule_groups(RulesConfig())
     return recordings_from_groups([g for area in groups.values() for g in area])
 
 
