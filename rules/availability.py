@@ -101,8 +101,9 @@ def alerts(cfg: RulesConfig) -> list[dict[str, Any]]:
             "2m",
             "critical",
             "A model has no serving replica.",
-            "{{ $labels.namespace }}/{{ $labels.model_name }} wants {{ $value }} replicas, has "
-            "none available and none starting within its startup allowance: requests to it fail.",
+            "{{ $labels.namespace }}/{{ $labels.model_name }} has none of its {{ $value }} "
+            "desired replicas available and none starting within its startup allowance: "
+            "requests to it fail.",
             rb,
         ),
         alert(

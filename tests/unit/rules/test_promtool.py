@@ -10,18 +10,24 @@ import yaml
 
 from rules.config import RulesConfig
 from rules.groups import AREAS, render_rule_file, rule_groups
+from rules.stack import StackFacts
 from tests.support.tools import promtool
 
 PROMTOOL_TESTS = Path(__file__).parent / "promtool"
 # The config the unit tests are written for: the defaults, plus a 1,000 USD daily budget.
 TEST_CONFIG = RulesConfig(daily_budget_dollars=1000)
+# The stack they are written for: GPUs, rules every minute (the test files' evaluation_interval),
+# llama-3-8b and qwen3-8b declared with 30- and 10-minute startup allowances (others: default).
+TEST_FACTS = StackFacts(
+    evaluation_interval="1m", startup_seconds={"llama-3-8b": 1800, "qwen3-8b": 600}
+)
 
 
 def render(directory: Path, cfg: RulesConfig = TEST_CONFIG) -> None:
     """rules/<area>.yaml as deployed, and rules-bare/<area>.yaml without annotations."""
     for sub in ("rules", "rules-bare"):
         (directory / sub).mkdir(parents=True, exist_ok=True)
-    for area, groups in rule_groups(cfg, gpu_enabled=True).items():
+    for area, groups in rule_groups(cfg, TEST_FACTS).items():
         text = render_rule_file(groups)
         (directory / "rules" / f"{area}.yaml").write_text(text)
         bare = yaml.safe_load(text)
@@ -41,12 +47,33 @@ def rendered(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("gpu_enabled", [True, False])
 def test_check_rules_on_every_rendered_group(tmp_path: Path, gpu_enabled: bool) -> None:
-    for area, groups in rule_groups(RulesConfig(), gpu_enabled=gpu_enabled).items():
+    facts = StackFacts(gpu_enabled=gpu_enabled, startup_seconds={"llama-3-8b": 1800})
+    for area, groups in rule_groups(RulesConfig(), facts).items():
         path = tmp_path / f"{area}.yaml"
         path.write_text(render_rule_file(groups))
         result = promtool("check", "rules", str(path))
         assert result.returncode == 0, result.stdout + result.stderr
         assert "SUCCESS" in result.stdout
+
+
+def test_the_test_files_evaluate_at_the_interval_the_groups_declare(rendered: Path) -> None:
+    """Integrals over recorded series (spend, request counts) assume the group interval."""
+    intervals = {g["interval"] for gs in rule_groups(TEST_CONFIG, TEST_FACTS).values() for g in gs}
+    assert intervals == {TEST_FACTS.evaluation_interval}
+    for path in rendered.glob("*.test.yaml"):
+        assert yaml.safe_load(path.read_text())["evaluation_interval"] in intervals, path.name
+
+
+def test_every_test_file_orders_all_its_groups(rendered: Path) -> None:
+    """Without group_eval_order promtool evaluates groups in random order."""
+    for path in rendered.glob("*.test.yaml"):
+        test = yaml.safe_load(path.read_text())
+        names = [
+            g["name"]
+            for f in test["rule_files"]
+            for g in yaml.safe_load((rendered / f).read_text())["groups"]
+        ]
+        assert sorted(test["group_eval_order"]) == sorted(names), path.name
 
 
 def test_promtool_unit_tests_pass(rendered: Path) -> None:
@@ -56,27 +83,93 @@ def test_promtool_unit_tests_pass(rendered: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize(
-    ("area", "find", "replace", "test_file"),
-    [
-        # A quantile per pod instead of per model (the classic mistake).
-        ("inference", "sum by (model_name, le)", "sum by (model_name, pod, le)", "inference"),
-        # Cost per token without converting $/h to $/s: 3600x too high.
-        ("cost", "ai:model_cost_dollars_per_hour / 3600", "ai:model_cost_dollars_per_hour", "cost"),
-        # Alerting on any non-zero XID code instead of a new one.
-        ("gpu", "changes(DCGM_FI_DEV_XID_ERRORS[10m]) > 0 and ", "", "gpu"),
-    ],
-    ids=["quantile-per-pod", "cost-units", "xid-forever"],
-)
-def test_the_unit_tests_catch_the_classic_mistakes(
-    rendered: Path, area: str, find: str, replace: str, test_file: str
-) -> None:
-    """Control: break a rule the way published rule files get it wrong; promtool fails."""
+def replace_rule(rendered: Path, area: str, name: str, expr: str) -> None:
+    """Give one rule of the rendered files another expression (both variants)."""
     for sub in ("rules", "rules-bare"):
         path = rendered / sub / f"{area}.yaml"
-        text = path.read_text()
-        assert find in text, f"{find!r} not in {path}"
-        path.write_text(text.replace(find, replace))
-    result = promtool("test", "rules", str(rendered / f"{test_file}.test.yaml"))
-    assert result.returncode != 0
+        document = yaml.safe_load(path.read_text())
+        rules = [
+            r
+            for g in document["groups"]
+            for r in g["rules"]
+            if name in (r.get("alert"), r.get("record"))
+        ]
+        assert rules, f"{name} not in {path}"
+        for rule in rules:
+            rule["expr"] = expr
+        path.write_text(yaml.safe_dump(document))
+
+
+# Rules as this project (or the published rule files it replaced) used to write them. Each
+# promtool test file must fail on them: the tests catch what the issue found.
+EARLIER_RULES = {
+    "xid-changes": (
+        "gpu",
+        "GPUXidError",
+        "(changes(DCGM_FI_DEV_XID_ERRORS[10m]) > 0 and DCGM_FI_DEV_XID_ERRORS > 0)"
+        " or increase(DCGM_EXP_XID_ERRORS_TOTAL[10m]) > 0",
+    ),
+    "xid-forever": ("gpu", "GPUXidError", "DCGM_FI_DEV_XID_ERRORS > 0"),
+    "target-down-pages-starting-replicas": (
+        "availability",
+        "InferenceTargetDown",
+        'up{model_name!=""} == 0',
+    ),
+    "spend-as-mean-times-24": (
+        "cost",
+        "ai:model_spend_dollars:1d",
+        "avg_over_time(ai:model_cost_dollars_per_hour[1d]) * 24",
+    ),
+    "loading-pods-cost-nobody": (
+        "cost",
+        "ai:model_cost_dollars_per_hour",
+        "sum by (model_name) (sum by (namespace, pod) (ai_pod_gpu_hourly_cost_dollars)"
+        " * on (namespace, pod) group_left (model_name)"
+        " group by (namespace, pod, model_name) (vllm:num_requests_running))",
+    ),
+    "stalled-on-generated-tokens-only": (
+        "inference",
+        "InferenceEngineStalled",
+        "(sum by (model_name, namespace, pod) (vllm:num_requests_running)"
+        " + sum by (model_name, namespace, pod) (vllm:num_requests_waiting)) > 0"
+        " and sum by (model_name, namespace, pod) (rate(vllm:generation_tokens_total[5m])) == 0",
+    ),
+    "error-ratio-without-traffic-guard": (
+        "inference",
+        "HighInferenceErrorRate",
+        "ai:error_ratio > 0.05",
+    ),
+    "fast-burn-without-traffic-guard": (
+        "slo",
+        "SLOErrorBudgetBurnFast",
+        'slo:sli_error:ratio_rate1h{slo="availability"} > 0.144'
+        ' and slo:sli_error:ratio_rate5m{slo="availability"} > 0.144',
+    ),
+    "thermal-fixed-85": (
+        "gpu",
+        "GPUThermalThrottle",
+        "ai:gpu_temperature_celsius > 85"
+        " or floor(max without (instance, job, endpoint, service)"
+        " (DCGM_FI_DEV_CLOCKS_EVENT_REASONS) / 32) % 4 > 0",
+    ),
+    "quantile-per-pod": (
+        "inference",
+        "ai:ttft_seconds_bucket:rate",
+        "sum by (model_name, pod, le) (rate(vllm:time_to_first_token_seconds_bucket[5m]))",
+    ),
+    "cost-units": (
+        "cost",
+        "ai:cost_per_million_tokens_dollars",
+        "ai:model_cost_dollars_per_hour / (ai:tokens_per_second > 0) * 1e6",
+    ),
+}
+
+
+@pytest.mark.parametrize("earlier", sorted(EARLIER_RULES))
+def test_the_unit_tests_fail_on_the_rules_they_replace(rendered: Path, earlier: str) -> None:
+    """Control: with one rule as it used to be written, its area's promtool tests fail."""
+    area, name, expr = EARLIER_RULES[earlier]
+    replace_rule(rendered, area, name, expr)
+    result = promtool("test", "rules", str(rendered / f"{area}.test.yaml"))
+    assert result.returncode != 0, result.stdout
     assert "FAILED" in result.stdout + result.stderr
