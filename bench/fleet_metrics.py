@@ -151,7 +151,7 @@ def vllm_series(pod: Pod) -> Iterator[Series]:
 
 
 def dcgm_series(fleet: Fleet, pods: list[Pod]) -> Iterator[Series]:
-    """Thirteen DCGM fields per GPU, with the holder pod's labels on allocated GPUs."""
+    """Seventeen DCGM fields per GPU, with the holder pod's labels on allocated GPUs."""
     holder = {(pod.node, gpu): pod for pod in pods for gpu in pod.gpus}
     for node in range(fleet.nodes):
         host = f"gpu-node-{node:03d}"
@@ -195,7 +195,12 @@ def dcgm_series(fleet: Fleet, pods: list[Pod]) -> Iterator[Series]:
             yield Series(f"DCGM_FI_DEV_POWER_VIOLATION{{{labels}}}", 0.0, 1e6 * (gpu % 2))
             yield Series(f"DCGM_FI_DEV_THERMAL_VIOLATION{{{labels}}}", 0.0)
             yield Series(f"DCGM_FI_DEV_CLOCKS_EVENT_REASONS{{{labels}}}", 1.0)
-            yield Series(f"DCGM_FI_DEV_XID_ERRORS{{{labels}}}", 0.0)
+            # No XID yet: the exporter writes code 0 into err_code (collector/gpu_collector.go).
+            yield Series(f'DCGM_FI_DEV_XID_ERRORS{{{labels},err_code="0",err_msg="No Error"}}', 0.0)
+            yield Series(f"DCGM_FI_DEV_ECC_DBE_VOL_TOTAL{{{labels}}}", 0.0)
+            yield Series(f"DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS{{{labels}}}", 0.0)
+            yield Series(f"DCGM_FI_DEV_ROW_REMAP_FAILURE{{{labels}}}", 0.0)
+            yield Series(f"DCGM_FI_PROF_SM_ACTIVE{{{labels}}}", 0.5 if busy else 0.0)
             yield Series(f"DCGM_FI_PROF_PIPE_TENSOR_ACTIVE{{{labels}}}", 0.4 if busy else 0.0)
             yield Series(f"DCGM_FI_PROF_DRAM_ACTIVE{{{labels}}}", 0.6 if busy else 0.0)
 
@@ -203,12 +208,14 @@ def dcgm_series(fleet: Fleet, pods: list[Pod]) -> Iterator[Series]:
 def exporter_series(fleet: Fleet, pods: list[Pod]) -> Iterator[Series]:
     """The cost & quality exporter: prices per node and pod, spend, and judged responses."""
     exporter = {
+        "container": "cost-exporter",
         "endpoint": "http",
-        "instance": "10.2.0.10:9400",
-        "job": "ai-cost-exporter",
-        "service": "ai-cost-exporter",
+        "instance": "10.2.0.10:9402",
+        "job": "cost-exporter",
+        "service": "cost-exporter",
     }
-    own = _labels(**exporter, namespace="monitoring", pod="ai-cost-exporter-6c5d4b7f9-x2x4q")
+    own_pod = "cost-exporter-6c5d4b7f9-x2x4q"
+    own = _labels(**exporter, namespace="monitoring", pod=own_pod)
     yield Series(f"up{{{own}}}", 1.0)
     for node in range(fleet.nodes):
         name, spot = f"gpu-node-{node:03d}", node % 4 == 0
@@ -218,7 +225,7 @@ def exporter_series(fleet: Fleet, pods: list[Pod]) -> Iterator[Series]:
             + _labels(
                 **exporter,
                 namespace="monitoring",
-                pod="ai-cost-exporter-6c5d4b7f9-x2x4q",
+                pod=own_pod,
                 node=name,
                 gpu_product="NVIDIA-H100-80GB-HBM3",
                 instance_type="p5.48xlarge",
@@ -252,8 +259,32 @@ def exporter_series(fleet: Fleet, pods: list[Pod]) -> Iterator[Series]:
             yield Series(f'ai_quality_score_bucket{{{quality},le="{le}"}}', 0.0, 0.05 * share)
         yield Series(f"ai_quality_score_count{{{quality}}}", 0.0, 0.05)
         yield Series(f"ai_quality_score_sum{{{quality}}}", 0.0, 0.05 * 0.85)
-    yield Series(f"ai_exporter_unpriced_gpus{{{own}}}", 0.0)
     yield Series(f'ai_exporter_evaluations_rejected_total{{{own},reason="invalid"}}', 0.0, 0.001)
+
+
+def kube_state_series(fleet: Fleet, pods: list[Pod]) -> Iterator[Series]:
+    """kube-state-metrics' series the availability rules read: every pod Ready, created an
+    hour before the origin, with its model_name label; one Deployment per model."""
+    target = _labels(
+        container="kube-state-metrics",
+        endpoint="http",
+        instance="10.2.0.11:8080",
+        job="kube-state-metrics",
+        service="kube-prometheus-stack-kube-state-metrics",
+    )
+    for pod in pods:
+        labels = f'{target},namespace="inference",pod="{pod.name}",uid="{pod.index:08x}-0000"'
+        yield Series(f"kube_pod_created{{{labels}}}", -3600.0)
+        for condition, value in (("true", 1.0), ("false", 0.0), ("unknown", 0.0)):
+            yield Series(f'kube_pod_status_ready{{{labels},condition="{condition}"}}', value)
+        yield Series(f'kube_pod_labels{{{labels},label_model_name="{pod.model_name}"}}', 1.0)
+    for model in sorted({pod.model_name for pod in pods}):
+        replicas = float(sum(pod.model_name == model for pod in pods))
+        own = f'{target},pod="kube-prometheus-stack-kube-state-metrics-6b8d9f7c4-q8v2n"'
+        labels = f'{own},namespace="inference",deployment="{model}"'
+        yield Series(f"kube_deployment_spec_replicas{{{labels}}}", replicas)
+        yield Series(f"kube_deployment_status_replicas_available{{{labels}}}", replicas)
+        yield Series(f'kube_deployment_labels{{{labels},label_model_name="{model}"}}', 1.0)
 
 
 def fleet_series(fleet: Fleet) -> list[Series]:
@@ -262,6 +293,7 @@ def fleet_series(fleet: Fleet) -> list[Series]:
     series = [s for pod in pods for s in vllm_series(pod)]
     series += dcgm_series(fleet, pods)
     series += exporter_series(fleet, pods)
+    series += kube_state_series(fleet, pods)
     return series
 
 

@@ -15,6 +15,7 @@ from dashboards.all import all_dashboards
 from rules.config import RulesConfig
 
 RATE_INTERVAL = "2m"  # what Grafana's $__rate_interval is with a 30s scrape interval
+RANGE = "6h"  # $__range: the dashboards open on the last 6 hours
 
 
 def timed_query(
@@ -48,6 +49,7 @@ def dashboard_queries() -> list[tuple[str, str, str, bool]]:
         for panel in model["panels"]:
             for target in panel.get("targets", []):
                 expr = target["expr"].replace("$__rate_interval", RATE_INTERVAL)
+                expr = expr.replace("$__range", RANGE)
                 for variable in ("$model", "$cluster", "$namespace", "$node"):
                     expr = expr.replace(variable, ".*")
                 queries.append((uid, panel["title"], expr, bool(target.get("instant"))))

@@ -15,6 +15,7 @@ def metric_names(expr: str) -> set[str]:
     text = re.sub(r'"(?:[^"\\]|\\.)*"', '""', expr)  # strings
     text = re.sub(r"\{[^}]*\}", "", text)  # label matchers
     text = re.sub(r"\[[^\]]*\]", "", text)  # ranges and subqueries
+    text = re.sub(r"\boffset\s+-?[0-9a-z$_]+", "", text)  # offset 10m
     # Label lists of by/without/on/ignoring/group_left/group_right.
     text = re.sub(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", r"\1", text)
     names = set()

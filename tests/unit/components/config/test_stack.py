@@ -126,3 +126,43 @@ def test_a_secret_stored_in_plain_text_is_refused_without_echoing_it() -> None:
         "ai-observability:huggingFaceToken: must be stored encrypted"
     )
     assert "hf_plain" not in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        (
+            {"rules": {"rateWindow": "1m"}, "inference": {"scrapeInterval": "30s"}},
+            "ai-observability:rules.rateWindow: 1m is shorter than 4x "
+            "ai-observability:inference.scrapeInterval (30s)",
+        ),
+        (
+            {"rules": {"rateWindow": "1m"}, "gpu": {"dcgmExporter": {"scrapeInterval": "20s"}}},
+            "ai-observability:rules.rateWindow: 1m is shorter than 4x "
+            "ai-observability:gpu.dcgmExporter.scrapeInterval (20s)",
+        ),
+        (
+            {
+                "rules": {"rateWindow": "2m"},
+                "exporter": {"image": "registry.example/exporter:1.0", "scrapeInterval": "1m"},
+                "inference": {"models": [{"name": "m", "backend": "simulator"}]},
+            },
+            "ai-observability:rules.rateWindow: 2m is shorter than 4x "
+            "ai-observability:exporter.scrapeInterval (1m)",
+        ),
+    ],
+    ids=["vllm", "dcgm", "exporter"],
+)
+def test_the_rate_window_must_hold_four_scrapes_of_every_feeding_target(
+    given: dict, message: str
+) -> None:
+    with pytest.raises(ConfigError) as error:
+        parse_stack_config({**MINIMAL, **given}, "qa-context")
+    assert str(error.value).startswith(message)
+
+
+def test_four_scrapes_exactly_are_enough_and_disabled_targets_do_not_count() -> None:
+    window = {"rules": {"rateWindow": "1m"}, "inference": {"scrapeInterval": "15s"}}
+    gpu_off = {"gpu": {"enabled": False, "dcgmExporter": {"scrapeInterval": "1m"}}}
+    cfg = parse_stack_config({**MINIMAL, **window, **gpu_off}, "qa-context")
+    assert cfg.rules.rate_window == "1m"

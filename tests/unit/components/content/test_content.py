@@ -5,15 +5,19 @@ from __future__ import annotations
 import json
 
 from components.content.dashboards import CONFIGMAP_LIMIT_BYTES, dashboard_configmaps
-from components.content.rules import prometheus_rules
+from components.content.rules import prometheus_rules, stack_facts
+from components.gpu.config import GpuConfig
+from components.inference.config import InferenceConfig
 from components.kube.selection import selection_labels
+from components.monitoring.config import PrometheusConfig
 from components.monitoring.values import DASHBOARD_FOLDER_ANNOTATION, DASHBOARD_LABEL
 from rules.config import RulesConfig
 from rules.groups import AREAS
+from rules.stack import StackFacts
 
 
 def test_one_prometheus_rule_per_area_selected_by_our_prometheus() -> None:
-    rules = prometheus_rules(RulesConfig(), gpu_enabled=True, namespace="monitoring")
+    rules = prometheus_rules(RulesConfig(), StackFacts(), namespace="monitoring")
     assert tuple(rules) == AREAS
     for area, rule in rules.items():
         assert rule["metadata"]["name"] == f"ai-observability-{area}"
@@ -23,11 +27,37 @@ def test_one_prometheus_rule_per_area_selected_by_our_prometheus() -> None:
 
 def test_a_missing_dcgm_exporter_alerts_only_where_gpus_are_deployed() -> None:
     def exporter_down(enabled: bool) -> str:
-        groups = prometheus_rules(RulesConfig(), enabled, "m")["gpu"]["spec"]["groups"]
+        facts = StackFacts(gpu_enabled=enabled)
+        groups = prometheus_rules(RulesConfig(), facts, "m")["gpu"]["spec"]["groups"]
         rules = [r for g in groups for r in g["rules"] if r.get("alert") == "DCGMExporterDown"]
         return rules[0]["expr"]
 
     assert "absent(" in exporter_down(True) and "absent(" not in exporter_down(False)
+
+
+def test_the_rules_learn_the_evaluation_interval_and_each_startup_allowance() -> None:
+    models = [{"name": "m", "backend": "simulator", "startupTimeout": "10m"}]
+    facts = stack_facts(
+        GpuConfig(enabled=False),
+        InferenceConfig.model_validate({"models": models}),
+        PrometheusConfig(evaluation_interval="1m"),
+    )
+    assert facts == StackFacts(
+        gpu_enabled=False, evaluation_interval="1m", startup_seconds={"m": 600}
+    )
+    groups = [
+        g
+        for rule in prometheus_rules(RulesConfig(), facts, "m").values()
+        for g in rule["spec"]["groups"]
+    ]
+    assert {g["interval"] for g in groups} == {"1m"}
+    allowances = [
+        r
+        for g in groups
+        for r in g["rules"]
+        if r.get("record") == "ai:model_startup_allowance_seconds"
+    ]
+    assert [(r["expr"], r["labels"]) for r in allowances] == [("vector(600)", {"model_name": "m"})]
 
 
 def test_dashboards_are_sidecar_configmaps_in_the_folder() -> None:

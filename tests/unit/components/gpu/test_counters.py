@@ -14,11 +14,14 @@ from components.gpu.counters import (
     counter_names,
     counters_csv,
 )
+from dashboards.all import all_dashboards
+from rules.config import RulesConfig
+from rules.groups import rule_groups
 from tests.support.paths import ROOT
 
 # Where PromQL lives: every file here is scanned, so the check grows with the project.
 SCANNED_DIRS = ("rules", "dashboards", "components", "exporter")
-COUNTERS_MODULE = ROOT / "components" / "dcgm_counters.py"
+COUNTERS_MODULE = ROOT / "components" / "gpu" / "counters.py"
 DCGM_NAME = re.compile(r"\bDCGM_FI_[A-Z0-9_]+\b")
 
 
@@ -63,7 +66,7 @@ def test_what_the_issue_asked_for_is_added_with_a_reason() -> None:
     added = {c.field: c for c in ADDED_COUNTERS}
     for field in (
         "DCGM_FI_DEV_CLOCKS_EVENT_REASONS",  # throttle reasons
-        "DCGM_FI_DEV_POWER_MGMT_LIMIT",  # power limit
+        "DCGM_FI_DEV_ENFORCED_POWER_LIMIT",  # power limit
         "DCGM_FI_DEV_SLOWDOWN_TEMP",  # temperature limit
         "DCGM_EXP_XID_ERRORS_TOTAL",  # XID errors as a counter
     ):
@@ -104,3 +107,28 @@ def test_the_cross_check_catches_an_unexported_name(tmp_path: Path) -> None:
     used = dcgm_names_used(tmp_path)
     assert set(used) == {"DCGM_FI_DEV_FB_USED", "DCGM_FI_DEV_FB_TOTAL"}
     assert {name for name in used if name not in counter_names()} == {"DCGM_FI_DEV_FB_TOTAL"}
+
+
+def expressions() -> list[str]:
+    """Every rule expression and every dashboard query the project deploys."""
+    config = RulesConfig(daily_budget_dollars=1000)
+    exprs = [r["expr"] for gs in rule_groups(config).values() for g in gs for r in g["rules"]]
+    for model in all_dashboards(config).values():
+        exprs += [t["expr"] for p in model["panels"] for t in p.get("targets", [])]
+    return exprs
+
+
+def unread(fields: list[str], exprs: list[str]) -> list[str]:
+    """The fields no expression reads."""
+    return [f for f in fields if not any(re.search(rf"\b{f}\b", e) for e in exprs)]
+
+
+def test_every_added_counter_feeds_a_rule_or_a_panel() -> None:
+    """Collecting a counter costs the exporter and Prometheus; nothing collected goes unread."""
+    assert unread([c.field for c in ADDED_COUNTERS], expressions()) == []
+
+
+def test_an_unread_counter_is_reported() -> None:
+    """Control: the shutdown temperature was collected once and read by nothing."""
+    fields = ["DCGM_FI_DEV_SLOWDOWN_TEMP", "DCGM_FI_DEV_SHUTDOWN_TEMP"]
+    assert unread(fields, expressions()) == ["DCGM_FI_DEV_SHUTDOWN_TEMP"]

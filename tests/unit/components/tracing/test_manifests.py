@@ -47,6 +47,35 @@ def test_python_services_speak_otlp_http_and_vllm_otlp_grpc() -> None:
     ]
 
 
+def signals_without_a_pipeline(instrumentation: dict, collector: dict) -> list[str]:
+    """Signals the Python agent exports (the operator defaults each to otlp) that no collector
+    pipeline receives over OTLP: the agent would retry those exports forever."""
+    env = {e["name"]: e["value"] for e in instrumentation["spec"]["python"]["env"]}
+    pipelines = collector["spec"]["config"]["service"]["pipelines"]
+    received = {name.split("/")[0] for name, p in pipelines.items() if "otlp" in p["receivers"]}
+    return [
+        signal
+        for signal in ("traces", "metrics", "logs")
+        if env.get(f"OTEL_{signal.upper()}_EXPORTER", "otlp") != "none" and signal not in received
+    ]
+
+
+def test_python_services_export_only_what_the_collector_receives() -> None:
+    instrumentation = instrumentation_manifest(CFG, "tracing")
+    collector = collector_manifest(CFG, "tracing")
+    assert signals_without_a_pipeline(instrumentation, collector) == []
+    # Traces still go out; metrics and logs are off (span metrics count the requests).
+    env = {e["name"]: e["value"] for e in instrumentation["spec"]["python"]["env"]}
+    assert "OTEL_TRACES_EXPORTER" not in env
+    assert env["OTEL_METRICS_EXPORTER"] == env["OTEL_LOGS_EXPORTER"] == "none"
+    # Control: the operator's defaults (otlp for every signal) leave two signals nowhere.
+    instrumentation["spec"]["python"]["env"] = env_without_exporters = [
+        e for e in instrumentation["spec"]["python"]["env"] if not e["name"].endswith("_EXPORTER")
+    ]
+    assert env_without_exporters
+    assert signals_without_a_pipeline(instrumentation, collector) == ["metrics", "logs"]
+
+
 def test_span_metrics_pods_are_the_collectors() -> None:
     monitor = span_metrics_monitor("tracing")
     assert monitor["spec"]["selector"]["matchLabels"] == collector_pods("tracing")
