@@ -38,6 +38,7 @@ class Prometheus:
         evaluation_interval: str = "30s",
         query_timeout: str = "2m",
         scrape_target: str | None = None,
+        scrape_timeout: str = "25s",
     ) -> None:
         binary = shutil.which("prometheus")
         if binary is None:
@@ -55,7 +56,7 @@ class Prometheus:
                     "job_name": "fleet",
                     "honor_labels": True,
                     "scrape_interval": evaluation_interval,
-                    "scrape_timeout": "25s",
+                    "scrape_timeout": scrape_timeout,
                     "static_configs": [{"targets": [scrape_target]}],
                 }
             ]

@@ -19,12 +19,15 @@ import yaml
 
 from rules.config import RulesConfig
 from rules.groups import render_rule_file, rule_groups
+from rules.stack import StackFacts
 from tests.support.exporter_process import BASE_CONFIG, Exporter
 from tests.support.fake_targets import Clock, FakeDcgm, FakeVllm
 from tests.support.tools import require_tool
 
 H100 = "NVIDIA-H100-80GB-HBM3"
 RULES = RulesConfig(rate_window="15s")
+# Groups evaluate as often as Prometheus here (every second).
+FACTS = StackFacts(evaluation_interval="1s")
 INVENTORY = {
     "nodes": [
         {
@@ -66,7 +69,7 @@ class Prometheus:
         rule_files = []
         # The deployed rules with a 15s rate window: with 1s scrapes the test sees settled rates
         # after seconds instead of the 5 minutes a 5m window needs.
-        for area, groups in rule_groups(RULES, gpu_enabled=True).items():
+        for area, groups in rule_groups(RULES, FACTS).items():
             path = directory / f"{area}.rules.yaml"
             path.write_text(render_rule_file(groups))
             rule_files.append(str(path))

@@ -54,7 +54,7 @@ def test_resource_count_per_stack() -> None:
     NetworkPolicies component and its policies: monitoring 6 + Thanos Query 1 (+ Store 1 with a
     bucket), inference 2, tracing 5, gpu-operator 3 (not in dev)."""
     counts = {stack: len(program_run(stack).resources) for stack in ("dev", "staging", "prod")}
-    assert counts == {"dev": 72, "staging": 85, "prod": 94}
+    assert counts == {"dev": 73, "staging": 86, "prod": 95}
 
 
 def test_provider_uses_the_stack_context_and_server_side_apply(stack_run: ProgramRun) -> None:

@@ -113,7 +113,7 @@ def test_panels_inside_the_grid_without_overlaps(uid: str) -> None:
 def test_every_variable_used_is_defined(uid: str) -> None:
     model = DASHBOARDS[uid]
     defined = {v["name"] for v in model["templating"]["list"]}
-    assert {"datasource", "cluster", "namespace", "model"} <= defined
+    assert {"datasource", "cluster"} <= defined
     used = set(re.findall(r"\$\{?(\w+)", json.dumps(model)))
     assert used - BUILTINS <= defined, sorted(used - BUILTINS - defined)
 
@@ -289,6 +289,79 @@ def test_error_budget_weighs_each_request_not_each_5m_ratio(tmp_path: Path) -> N
         ],
     }
     path = tmp_path / "budget.test.yaml"
+    path.write_text(yaml.safe_dump(test))
+    result = promtool("test", "rules", str(path))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_xid_table_shows_the_xids_of_the_time_range_only(tmp_path: Path) -> None:
+    """dcgm-exporter puts the XID code in err_code (a new series at a constant value) and counts
+    per code from 1: the table shows codes that appeared in the range, never a stale one."""
+    panel = next(p for p in panels(DASHBOARDS["ai-gpu-fleet"]) if p["title"].startswith("XID"))
+    gauge, diff, appeared = (substitute(t["expr"]).replace("1h", "30m") for t in panel["targets"])
+    target = 'instance="10.244.2.5:9400",job="nvidia-dcgm-exporter",endpoint="gpu-metrics",service="nvidia-dcgm-exporter"'
+    gpu = 'device="nvidia{0}",modelName="NVIDIA H100 80GB HBM3",hostname="gpu-node-1",DCGM_FI_DRIVER_VERSION="570.133.20"'
+
+    def xid(index: int, labels: str) -> str:
+        return f'{{gpu="{index}",UUID="GPU-{index}",{gpu.format(index)},{labels},{target}}}'
+
+    series = [
+        # GPU 0: no XID until 60m, then XID 79 (a new series); GPU 1: XID 43 since the start.
+        ("DCGM_FI_DEV_XID_ERRORS" + xid(0, 'err_code="0",err_msg="No Error"'), "0x59 stale"),
+        (
+            "DCGM_FI_DEV_XID_ERRORS" + xid(0, 'err_code="79",err_msg="GPU has fallen off the bus"'),
+            "_x60 79x120",
+        ),
+        (
+            "DCGM_FI_DEV_XID_ERRORS" + xid(1, 'err_code="43",err_msg="GPU stopped processing"'),
+            "43x180",
+        ),
+        # GPU 1's counter for XID 13 appears at 60m and counts two more by 120m.
+        ("DCGM_EXP_XID_ERRORS_TOTAL" + xid(1, 'xid="13"'), "_x60 1x59 3x61"),
+    ]
+    test = {
+        "rule_files": [],
+        "evaluation_interval": "1m",
+        "tests": [
+            {
+                "interval": "1m",
+                "input_series": [{"series": s, "values": v} for s, v in series],
+                "promql_expr_test": [
+                    {
+                        "expr": f"count({gauge})",
+                        "eval_time": "70m",
+                        "exp_samples": [{"labels": "{}", "value": 1}],
+                    },
+                    {
+                        "expr": f"max({gauge})",
+                        "eval_time": "70m",
+                        "exp_samples": [{"labels": "{}", "value": 79}],
+                    },
+                    {
+                        "expr": f"count({gauge}) or vector(0)",
+                        "eval_time": "170m",
+                        "exp_samples": [{"labels": "{}", "value": 0}],
+                    },
+                    {
+                        "expr": f"max({appeared})",
+                        "eval_time": "70m",
+                        "exp_samples": [{"labels": "{}", "value": 1}],
+                    },
+                    {
+                        "expr": f"max({diff})",
+                        "eval_time": "130m",
+                        "exp_samples": [{"labels": "{}", "value": 2}],
+                    },
+                    {
+                        "expr": f"count({appeared}) or vector(0)",
+                        "eval_time": "130m",
+                        "exp_samples": [{"labels": "{}", "value": 0}],
+                    },
+                ],
+            }
+        ],
+    }
+    path = tmp_path / "xid.test.yaml"
     path.write_text(yaml.safe_dump(test))
     result = promtool("test", "rules", str(path))
     assert result.returncode == 0, result.stdout + result.stderr

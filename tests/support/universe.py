@@ -1,0 +1,163 @@
+"""Every series family the exporters emit, once, as Prometheus stores it: the catalog's families
+(rules/catalog.py) and the deployed DCGM counters (components/gpu/counters.py), each with all
+its labels (the exporter's and the scrape target's), served as Prometheus text on loopback.
+
+A real Prometheus scraping it (honor_labels, so the target labels come from the text) runs every
+rule of the project, so the labels of every recorded series can be read back from it instead of
+being written down by hand. Label values are one per name across families, so joins match.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from components.gpu.counters import COUNTERS
+from rules.catalog import (
+    EXPORTER_METRICS,
+    HTTP_METRICS,
+    KUBE_STATE_METRICS,
+    VLLM_METRICS,
+    Family,
+    dcgm_family,
+)
+
+POD = "m-6d4cf56db6-9xk2p"
+VALUES = {
+    "model_name": "m", "label_model_name": "m", "deployment": "m", "engine": "0",
+    "namespace": "inference", "pod": POD, "uid": "5e8f7a6b-4c3d-4e2f-8a1b-2c3d4e5f6a7b",
+    "node": "gpu-node-1", "hostname": "gpu-node-1", "gpu": "0", "device": "nvidia0",
+    "UUID": "GPU-5fb5a4a1-3c2e-6d7b-8f9a-0b1c2d3e4f50", "modelName": "NVIDIA H100 80GB HBM3",
+    "pci_bus_id": "00000000:18:00.0", "DCGM_FI_DRIVER_VERSION": "570.133.20",
+    "err_code": "79", "err_msg": "GPU has fallen off the bus", "xid": "79",
+    "gpu_product": "NVIDIA-H100-80GB-HBM3", "instance_type": "p5.48xlarge",
+    "capacity_type": "on_demand", "evaluator": "judge", "reason": "invalid", "method": "POST",
+    "handler": "/v1/chat/completions", "endpoint": "http",
+}  # fmt: skip
+# Labels with one series per value (the 5xx and error series exist next to the good ones).
+SPREAD = {
+    "status": ("2xx", "5xx"),
+    "finished_reason": ("stop", "error"),
+    "condition": ("true", "false", "unknown"),
+}
+# Optional labels left out: the simulator's spelling, MIG instances.
+LEFT_OUT = {"finish_reason", "GPU_I_PROFILE", "GPU_I_ID"}
+BUCKETS = ("0.5", "1.0", "2.5", "+Inf")
+TARGETS = {
+    "vllm": {"job": "m", "service": "m", "container": "vllm", "instance": "10.244.1.17:8000"},
+    "dcgm": {
+        "job": "nvidia-dcgm-exporter",
+        "service": "nvidia-dcgm-exporter",
+        "endpoint": "gpu-metrics",
+        "instance": "10.244.2.5:9400",
+        "container": "vllm",  # of the pod holding the GPU (Kubernetes mode)
+    },
+    "ksm": {
+        "job": "kube-state-metrics",
+        "service": "kube-prometheus-stack-kube-state-metrics",
+        "container": "kube-state-metrics",
+        "instance": "10.244.0.12:8080",
+    },
+    "exporter": {
+        "job": "cost-exporter",
+        "service": "cost-exporter",
+        "container": "cost-exporter",
+        "instance": "10.244.0.20:9402",
+    },
+}
+
+
+def families() -> Iterator[tuple[str, Family, str]]:
+    """(name, family, which target) of every family served."""
+    for catalog, target in (
+        (VLLM_METRICS, "vllm"),
+        (HTTP_METRICS, "vllm"),
+        (KUBE_STATE_METRICS, "ksm"),
+        (EXPORTER_METRICS, "exporter"),
+    ):
+        for name, family in catalog.items():
+            yield name, family, target
+    for counter in COUNTERS:
+        if counter.type != "label":
+            yield counter.field, dcgm_family(counter.field, counter.type), "dcgm"
+
+
+def label_sets(name: str, family: Family, target: str) -> list[dict[str, str]]:
+    """Every series of one family: all its labels, one series per SPREAD value."""
+    names = sorted((family.labels | family.optional) - LEFT_OUT)
+    fixed = {n: TARGETS[target].get(n, VALUES.get(n, "x")) for n in names if n not in SPREAD}
+    if name.startswith("kube_deployment"):
+        fixed["pod"] = "kube-state-metrics-6b8d9f7c4-q8v2n"  # the target's, not a workload's
+    if target == "exporter" and name != "ai_pod_gpu_hourly_cost_dollars":
+        fixed |= {"namespace": "monitoring", "pod": "cost-exporter-5c9d7b8f4-h2kqm"}
+    spread = [[(n, v) for v in SPREAD[n]] for n in names if n in SPREAD]
+    return [{**fixed, **dict(combination)} for combination in itertools.product(*spread)]
+
+
+def value(name: str, labels: dict[str, str], kind: str, elapsed: float, started: float) -> float:
+    """Counters grow one per second; gauges hold a plausible level."""
+    if name == "kube_pod_created":
+        return started
+    if name == "kube_pod_status_ready":
+        return 1.0 if labels["condition"] == "true" else 0.0
+    if kind == "counter" or name.endswith("_total"):
+        return elapsed
+    return {"DCGM_FI_DEV_GPU_TEMP": 60.0, "DCGM_FI_DEV_SLOWDOWN_TEMP": 90.0}.get(name, 1.0)
+
+
+def _line(name: str, labels: dict[str, str], number: float) -> str:
+    text = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+    return f"{name}{{{text}}} {number:g}"
+
+
+def exposition(elapsed: float, started: float) -> str:
+    """The text of one scrape, `elapsed` seconds after the start."""
+    lines = []
+    for name, family, target in families():
+        for labels in label_sets(name, family, target):
+            if family.kind != "histogram":
+                lines.append(
+                    _line(name, labels, value(name, labels, family.kind, elapsed, started))
+                )
+                continue
+            for le in BUCKETS:
+                share = 1.0 if le == "+Inf" else min(1.0, float(le))
+                lines.append(_line(f"{name}_bucket", {**labels, "le": le}, elapsed * share))
+            lines.append(_line(f"{name}_count", labels, elapsed))
+            lines.append(_line(f"{name}_sum", labels, elapsed * 0.4))
+    assert all(math.isfinite(float(line.rsplit(" ", 1)[1])) for line in lines)
+    return "\n".join(lines) + "\n"
+
+
+class Universe:
+    """The exposition served on 127.0.0.1 (text format 0.0.4, names unchanged)."""
+
+    def __init__(self) -> None:
+        self.started = time.time()
+        universe = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                body = exposition(time.time() - universe.started, universe.started).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain; version=0.0.4")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.address = f"127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        """Stop serving."""
+        self.server.shutdown()
+        self.server.server_close()
