@@ -125,8 +125,7 @@ def alerts(cfg: RulesConfig) -> list[dict[str, Any]]:
 
 def groups(cfg: RulesConfig, facts: StackFacts) -> list[dict[str, Any]]:
     """The availability recording and alert groups."""
-    every = facts.evaluation_interval
     return [
-        group("ai-availability.rules", recording_rules(facts), every),
-        group("ai-availability.alerts", alerts(cfg), every),
+        group("ai-availability.rules", recording_rules(facts)),
+        group("ai-availability.alerts", alerts(cfg)),
     ]

@@ -97,9 +97,8 @@ def alerts(cfg: RulesConfig) -> list[dict[str, Any]]:
 
 def groups(cfg: RulesConfig, facts: StackFacts) -> list[dict[str, Any]]:
     """The cost recording and alert groups."""
-    every = facts.evaluation_interval
-    result = [group("ai-cost.rules", recording_rules(facts), every)]
+    result = [group("ai-cost.rules", recording_rules(facts))]
     budget = alerts(cfg)
     if budget:
-        result.append(group("ai-cost.alerts", budget, every))
+        result.append(group("ai-cost.alerts", budget))
     return result

@@ -171,8 +171,7 @@ def alerts(cfg: RulesConfig, gpu_enabled: bool) -> list[dict[str, Any]]:
 
 def groups(cfg: RulesConfig, facts: StackFacts) -> list[dict[str, Any]]:
     """The GPU recording and alert groups."""
-    every = facts.evaluation_interval
     return [
-        group("ai-gpu.rules", recording_rules(cfg), every),
-        group("ai-gpu.alerts", alerts(cfg, facts.gpu_enabled), every),
+        group("ai-gpu.rules", recording_rules(cfg)),
+        group("ai-gpu.alerts", alerts(cfg, facts.gpu_enabled)),
     ]

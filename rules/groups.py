@@ -24,9 +24,17 @@ MODULES = {
 def rule_groups(
     cfg: RulesConfig, facts: StackFacts | None = None
 ) -> dict[str, list[dict[str, Any]]]:
-    """Area -> its rule groups (one PrometheusRule per area)."""
+    """Area -> its rule groups (one PrometheusRule per area). Every group declares the stack's
+    evaluation interval as its own, so the integrals over recorded series (spend, request
+    counts) hold in whichever Prometheus loads the rules."""
     facts = facts or StackFacts()
-    return {area: MODULES[area].groups(cfg, facts) for area in AREAS}
+    return {
+        area: [
+            {"name": g["name"], "interval": facts.evaluation_interval, "rules": g["rules"]}
+            for g in MODULES[area].groups(cfg, facts)
+        ]
+        for area in AREAS
+    }
 
 
 class _RuleFileDumper(yaml.SafeDumper):

@@ -178,8 +178,7 @@ def alerts(cfg: RulesConfig) -> list[dict[str, Any]]:
 
 def groups(cfg: RulesConfig, facts: StackFacts) -> list[dict[str, Any]]:
     """The inference recording and alert groups."""
-    every = facts.evaluation_interval
     return [
-        group("ai-inference.rules", recording_rules(cfg), every),
-        group("ai-inference.alerts", alerts(cfg), every),
+        group("ai-inference.rules", recording_rules(cfg)),
+        group("ai-inference.alerts", alerts(cfg)),
     ]

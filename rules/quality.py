@@ -80,8 +80,7 @@ def alerts(cfg: RulesConfig) -> list[dict[str, Any]]:
 
 def groups(cfg: RulesConfig, facts: StackFacts) -> list[dict[str, Any]]:
     """The quality recording and alert groups."""
-    every = facts.evaluation_interval
     return [
-        group("ai-quality.rules", recording_rules(cfg), every),
-        group("ai-quality.alerts", alerts(cfg), every),
+        group("ai-quality.rules", recording_rules(cfg)),
+        group("ai-quality.alerts", alerts(cfg)),
     ]

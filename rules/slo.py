@@ -187,9 +187,9 @@ def alerts(cfg: RulesConfig, slo: SloConfig) -> list[dict[str, Any]]:
 
 def groups(cfg: RulesConfig, facts: StackFacts) -> list[dict[str, Any]]:
     """One recording and one alert group per SLO."""
-    result, every = [], facts.evaluation_interval
+    result = []
     for slo in cfg.slos:
         rules = recording_rules(slo, cfg.rate_window, facts)
-        result.append(group(f"ai-slo-{slo.name}.rules", rules, every))
-        result.append(group(f"ai-slo-{slo.name}.alerts", alerts(cfg, slo), every))
+        result.append(group(f"ai-slo-{slo.name}.rules", rules))
+        result.append(group(f"ai-slo-{slo.name}.alerts", alerts(cfg, slo)))
     return result

@@ -19,7 +19,7 @@ from rules.groups import render_rule_file, rule_groups
 from rules.stack import StackFacts
 from tests.support.dashboard_variables import selectors, unfiltered
 from tests.support.tools import require_tool
-from tests.support.universe import Universe
+from tests.support.universe import serve_universe
 
 CONFIG = RulesConfig(daily_budget_dollars=1000)
 DASHBOARDS = all_dashboards(CONFIG)
@@ -49,7 +49,7 @@ def labels_of(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, se
         path = directory / f"{area}.yaml"
         path.write_text(render_rule_file(groups))
         rule_files.append(path)
-    universe = Universe()
+    universe = serve_universe()
     prometheus = Prometheus(
         directory,
         directory / "data",

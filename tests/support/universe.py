@@ -5,17 +5,17 @@ its labels (the exporter's and the scrape target's), served as Prometheus text o
 A real Prometheus scraping it (honor_labels, so the target labels come from the text) runs every
 rule of the project, so the labels of every recorded series can be read back from it instead of
 being written down by hand. Label values are one per name across families, so joins match.
+Values and serving are the benchmark fleet's (bench/fleet_metrics.py, bench/fleet_target.py).
 """
 
 from __future__ import annotations
 
 import itertools
-import math
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from bench.fleet_metrics import Series
+from bench.fleet_target import FleetTarget
 from components.gpu.counters import COUNTERS
 from rules.catalog import (
     EXPORTER_METRICS,
@@ -98,66 +98,41 @@ def label_sets(name: str, family: Family, target: str) -> list[dict[str, str]]:
     return [{**fixed, **dict(combination)} for combination in itertools.product(*spread)]
 
 
-def value(name: str, labels: dict[str, str], kind: str, elapsed: float, started: float) -> float:
-    """Counters grow one per second; gauges hold a plausible level."""
-    if name == "kube_pod_created":
-        return started
+def _level(name: str, labels: dict[str, str]) -> float:
+    """A plausible constant for a gauge."""
     if name == "kube_pod_status_ready":
         return 1.0 if labels["condition"] == "true" else 0.0
-    if kind == "counter" or name.endswith("_total"):
-        return elapsed
     return {"DCGM_FI_DEV_GPU_TEMP": 60.0, "DCGM_FI_DEV_SLOWDOWN_TEMP": 90.0}.get(name, 1.0)
 
 
-def _line(name: str, labels: dict[str, str], number: float) -> str:
-    text = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
-    return f"{name}{{{text}}} {number:g}"
+def _selector(name: str, labels: dict[str, str]) -> str:
+    return name + "{" + ",".join(f'{k}="{v}"' for k, v in sorted(labels.items())) + "}"
 
 
-def exposition(elapsed: float, started: float) -> str:
-    """The text of one scrape, `elapsed` seconds after the start."""
-    lines = []
+def universe_series(origin: int) -> list[Series]:
+    """Every series, as the benchmark fleet's Series: counters grow one per second from
+    `origin` (the pods were created then), gauges hold a level."""
+    series = []
     for name, family, target in families():
         for labels in label_sets(name, family, target):
-            if family.kind != "histogram":
-                lines.append(
-                    _line(name, labels, value(name, labels, family.kind, elapsed, started))
-                )
-                continue
-            for le in BUCKETS:
-                share = 1.0 if le == "+Inf" else min(1.0, float(le))
-                lines.append(_line(f"{name}_bucket", {**labels, "le": le}, elapsed * share))
-            lines.append(_line(f"{name}_count", labels, elapsed))
-            lines.append(_line(f"{name}_sum", labels, elapsed * 0.4))
-    assert all(math.isfinite(float(line.rsplit(" ", 1)[1])) for line in lines)
-    return "\n".join(lines) + "\n"
+            if family.kind == "histogram":
+                for le in BUCKETS:
+                    share = 1.0 if le == "+Inf" else min(1.0, float(le))
+                    series.append(
+                        Series(_selector(f"{name}_bucket", {**labels, "le": le}), 0, share)
+                    )
+                series.append(Series(_selector(f"{name}_count", labels), 0.0, 1.0))
+                series.append(Series(_selector(f"{name}_sum", labels), 0.0, 0.4))
+            elif name == "kube_pod_created":
+                series.append(Series(_selector(name, labels), float(origin)))
+            elif family.kind == "counter" or name.endswith("_total"):
+                series.append(Series(_selector(name, labels), 0.0, 1.0))
+            else:
+                series.append(Series(_selector(name, labels), _level(name, labels)))
+    return series
 
 
-class Universe:
-    """The exposition served on 127.0.0.1 (text format 0.0.4, names unchanged)."""
-
-    def __init__(self) -> None:
-        self.started = time.time()
-        universe = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                body = exposition(time.time() - universe.started, universe.started).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "text/plain; version=0.0.4")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.address = f"127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        """Stop serving."""
-        self.server.shutdown()
-        self.server.server_close()
+def serve_universe() -> FleetTarget:
+    """The universe on 127.0.0.1, served like the benchmark's fleet (`.address`, `.stop()`)."""
+    origin = int(time.time())
+    return FleetTarget(universe_series(origin), origin)
