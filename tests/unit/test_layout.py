@@ -5,8 +5,12 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 from scripts.readme import ORDER
 from tests.support.paths import ROOT
+
+pytestmark = pytest.mark.source_text
 
 # Every folder of the layout the README shows that holds Python.
 PROJECT_DIRS = tuple(d for d in ORDER if any((ROOT / d).rglob("*.py")))

@@ -27,6 +27,7 @@ from rules.groups import rule_groups
 from tests.support.harness import STACKS
 from tests.support.programs import program_run
 from tests.support.promql_names import metric_names
+from tests.support.promql_tree import quantile_count, quantiles_losing_le
 from tests.support.tools import promtool
 
 CONFIG = RulesConfig(daily_budget_dollars=1000)
@@ -152,6 +153,18 @@ def test_every_query_references_only_known_series() -> None:
     assert unknown == {}
 
 
+def test_every_quantile_keeps_le_down_to_its_buckets() -> None:
+    """Parsed, not matched: every histogram_quantile of a panel sums buckets by (..., le)."""
+    quantiles = [
+        (uid, title, substitute(t["expr"]))
+        for uid, title, t in all_targets()
+        if quantile_count(substitute(t["expr"]))
+    ]
+    assert len(quantiles) >= 2  # the overview's TTFT quantiles, at least
+    for uid, title, expr in quantiles:
+        assert quantiles_losing_le(expr, lambda _: False) == [], f"{uid}/{title}: {expr}"
+
+
 def test_an_unknown_name_is_caught() -> None:
     """Control: a typo (or the vllm_ spelling) is not in the catalog."""
     known = known_series()
@@ -249,7 +262,8 @@ def test_error_budget_weighs_each_request_not_each_5m_ratio(tmp_path: Path) -> N
         if p["title"] == "Error Budget Remaining (30d)" and slo.name in json.dumps(p)
     )
     expr = substitute(panel["targets"][0]["expr"])
-    budget = float(re.search(r"/ ([0-9.e-]+)$", expr)[1])
+    budget = 1 - slo.objective_percent / 100  # the configured objective, not the query
+    assert budget == pytest.approx(0.01)  # the default availability SLO: 99%
     model = 'model_name="m", slo="availability"'
     test = {
         "rule_files": [],
@@ -281,7 +295,10 @@ def test_error_budget_weighs_each_request_not_each_5m_ratio(tmp_path: Path) -> N
                         "expr": expr,
                         "eval_time": "19m",
                         "exp_samples": [
-                            {"labels": '{model_name="m"}', "value": 1 - (10 / 10000) / budget}
+                            {
+                                "labels": '{model_name="m"}',
+                                "value": round(1 - (10 / 10000) / budget, 9),
+                            }
                         ],
                     }
                 ],

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import promql_parser
 import pytest
 import yaml
 
@@ -17,6 +18,12 @@ from rules.groups import rule_groups
 from rules.stack import StackFacts
 from tests.support.paths import ROOT
 from tests.support.promql_names import metric_names
+from tests.support.promql_tree import (
+    bucket_paths_losing_le,
+    quantile_count,
+    quantiles_losing_le,
+    selector_names,
+)
 
 CONFIG = RulesConfig(daily_budget_dollars=1000)
 FACTS = StackFacts(startup_seconds={"llama-3-8b": 1800})
@@ -111,13 +118,21 @@ def test_every_alert_has_a_firing_and_a_quiet_promtool_case() -> None:
     assert quiet >= ALERTS, sorted(ALERTS - quiet)
 
 
-def test_only_names_the_exporters_expose() -> None:
+def known_names() -> set[str]:
+    """Recorded names and every name the exporters' catalogs and the DCGM counters hold."""
     recorded = {r["record"] for r in all_rules() if "record" in r}
-    known = recorded | counter_names() | set().union(*(series_names(c) for c in CATALOGS))
-    used: set[str] = set()
-    for rule in all_rules():
-        used |= metric_names(rule["expr"])
-    assert used - known == set()
+    return recorded | counter_names() | set().union(*(series_names(c) for c in CATALOGS))
+
+
+def unknown_names(exprs: list[str]) -> set[str]:
+    """Names the expressions select (parsed, __name__ matchers included) that nothing emits."""
+    return set().union(*(selector_names(e) for e in exprs)) - known_names()
+
+
+def test_only_names_the_exporters_expose() -> None:
+    exprs = [rule["expr"] for rule in all_rules()]
+    assert unknown_names(exprs) == set()
+    used = set().union(*(selector_names(e) for e in exprs))
     # The rules do use the real prefixes (a control on the parser).
     assert {
         "vllm:time_to_first_token_seconds_bucket",
@@ -125,8 +140,26 @@ def test_only_names_the_exporters_expose() -> None:
         "ai_gpu_cost_dollars_total",
         "kube_pod_status_ready",
         "DCGM_FI_DEV_FB_USED",
+        "ai:http_requests_per_second",  # from a __name__ matcher
     } <= used
-    assert not any(n.startswith("vllm_") for n in used)  # underscores are the classic mistake
+    # The tokenizer the dashboards' checks use agrees with the parser on the rules.
+    assert set().union(*(metric_names(e) for e in exprs)) <= used
+
+
+def test_names_no_exporter_emits_are_caught() -> None:
+    """Controls: vLLM's names with underscores (the classic mistake), in a plain selector and
+    behind a __name__ matcher, and a misspelt DCGM field."""
+    assert unknown_names(
+        [
+            "histogram_quantile(0.99, sum by (le) (rate(vllm_time_to_first_token_seconds_bucket[5m])))",
+            '{__name__=~"vllm:num_requests_running|vllm_num_requests_waiting"}',
+            "DCGM_FI_DEV_FB_USE",
+        ]
+    ) == {
+        "vllm_time_to_first_token_seconds_bucket",
+        "vllm_num_requests_waiting",
+        "DCGM_FI_DEV_FB_USE",
+    }
 
 
 def test_exporter_metric_names_match_the_exporter() -> None:
@@ -136,15 +169,44 @@ def test_exporter_metric_names_match_the_exporter() -> None:
         assert f'"{base}"' in source, name
 
 
-def test_quantiles_aggregate_by_model_and_le() -> None:
-    """Every quantile interpolates buckets summed by (model_name, le), directly or through a
-    recorded bucket rate whose rule does the sum."""
-    exprs = {r["record"]: r["expr"] for r in all_rules() if "record" in r}
-    quantiles = [r for r in all_rules() if "histogram_quantile" in r["expr"]]
-    assert quantiles
+def recorded_bucket_rates() -> set[str]:
+    """Recorded series whose every bucket path keeps le (what a quantile may read directly)."""
+    return {
+        r["record"]
+        for r in all_rules()
+        if "record" in r
+        and r["record"].endswith("_bucket:rate")
+        and not list(bucket_paths_losing_le(promql_parser.parse(r["expr"]), lambda _: False))
+    }
+
+
+def test_every_quantile_keeps_le_down_to_its_buckets() -> None:
+    """Parsed, not matched: every histogram_quantile reads buckets summed by (..., le),
+    directly or through a recorded bucket rate whose own rule does the sum."""
+    trusted = recorded_bucket_rates()
+    quantiles = [r for r in all_rules() if quantile_count(r["expr"])]
+    assert len(quantiles) >= 7  # TTFT p50/p90/p99, ITL p50/p99, e2e p50/p99
     for rule in quantiles:
-        expr = rule["expr"]
-        sources = re.findall(r"histogram_quantile\([\d.]+, (ai:[a-z0-9_]+_bucket:rate)\)", expr)
-        for source in sources:
-            assert "sum by (model_name, le) (rate(" in exprs[source], source
-        assert sources or "sum by (model_name, le)" in expr, rule.get("record", rule.get("alert"))
+        assert quantiles_losing_le(rule["expr"], trusted.__contains__) == [], rule
+
+
+def test_a_quantile_that_loses_le_is_caught() -> None:
+    """Controls on the parser-based check."""
+    trusted = recorded_bucket_rates()
+    assert trusted  # the recorded TTFT bucket rate, at least
+    good = "histogram_quantile(0.99, sum by (model_name, le) (rate(x_bucket[5m])))"
+    assert quantiles_losing_le(good, trusted.__contains__) == []
+    for bad in (
+        "histogram_quantile(0.99, sum by (model_name) (rate(x_bucket[5m])))",
+        "histogram_quantile(0.99, rate(x_bucket[5m]))",
+        "histogram_quantile(0.99, sum without (le) (rate(x_bucket[5m])))",
+        "histogram_quantile(0.99, sum by (le) (max by (pod) (rate(x_bucket[5m]))))",
+        "histogram_quantile(0.99, sum by (model_name) (" + sorted(trusted)[0] + "))",
+    ):
+        assert quantiles_losing_le(bad, trusted.__contains__), bad
+    assert (
+        quantiles_losing_le(
+            "histogram_quantile(0.5, " + sorted(trusted)[0] + ")", trusted.__contains__
+        )
+        == []
+    )
