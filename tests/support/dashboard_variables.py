@@ -11,6 +11,20 @@ from tests.support.promql_names import metric_names
 # cluster is the external label every series gets through Thanos Query: every selector filters
 # on it, and it cannot be read back from a single Prometheus.
 EVERYWHERE = "cluster"
+# Grafana's built-in intervals, as a panel over the last hour would get them.
+BUILTIN_VALUES = {"$__rate_interval": "5m", "$__interval": "1m", "$__range": "1h"}
+
+
+def substitute(expr: str, builtins: dict[str, str] | None = None) -> str:
+    """A panel query as Grafana sends it with every variable at All (`.*`)."""
+    for variable, value in (builtins or BUILTIN_VALUES).items():
+        expr = expr.replace(variable, value)
+    return re.sub(r"\$\{?(\w+)\}?", ".*", expr)
+
+
+def legend_labels(legend: str) -> set[str]:
+    """Labels a legend format names ({{model_name}} {{slo}})."""
+    return set(re.findall(r"\{\{\s*(\w+)\s*\}\}", legend or ""))
 
 
 def variable_labels(model: dict[str, Any]) -> dict[str, str]:

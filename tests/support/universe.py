@@ -46,7 +46,8 @@ SPREAD = {
 }
 # Optional labels left out: the simulator's spelling, MIG instances.
 LEFT_OUT = {"finish_reason", "GPU_I_PROFILE", "GPU_I_ID"}
-BUCKETS = ("0.5", "1.0", "2.5", "+Inf")
+# Cumulative share of observations per bucket: a quarter above 2.5 s, so the TTFT SLO burns.
+BUCKETS = {"0.5": 0.25, "1.0": 0.5, "2.5": 0.75, "+Inf": 1.0}
 TARGETS = {
     "vllm": {"job": "m", "service": "m", "container": "vllm", "instance": "10.244.1.17:8000"},
     "dcgm": {
@@ -102,7 +103,14 @@ def _level(name: str, labels: dict[str, str]) -> float:
     """A plausible constant for a gauge."""
     if name == "kube_pod_status_ready":
         return 1.0 if labels["condition"] == "true" else 0.0
-    return {"DCGM_FI_DEV_GPU_TEMP": 60.0, "DCGM_FI_DEV_SLOWDOWN_TEMP": 90.0}.get(name, 1.0)
+    # The GPU is busy and thermally throttled (0x20 software thermal slowdown, 0x1 idle off),
+    # so the throttle panel has something to show.
+    levels = {
+        "DCGM_FI_DEV_GPU_TEMP": 60.0,
+        "DCGM_FI_DEV_SLOWDOWN_TEMP": 90.0,
+        "DCGM_FI_DEV_CLOCKS_EVENT_REASONS": 32.0,
+    }
+    return levels.get(name, 1.0)
 
 
 def _selector(name: str, labels: dict[str, str]) -> str:
@@ -116,8 +124,7 @@ def universe_series(origin: int) -> list[Series]:
     for name, family, target in families():
         for labels in label_sets(name, family, target):
             if family.kind == "histogram":
-                for le in BUCKETS:
-                    share = 1.0 if le == "+Inf" else min(1.0, float(le))
+                for le, share in BUCKETS.items():
                     series.append(
                         Series(_selector(f"{name}_bucket", {**labels, "le": le}), 0, share)
                     )

@@ -24,6 +24,7 @@ from rules.catalog import (
 )  # fmt: skip
 from rules.config import RulesConfig
 from rules.groups import rule_groups
+from tests.support.dashboard_variables import substitute
 from tests.support.harness import STACKS
 from tests.support.programs import program_run
 from tests.support.promql_names import metric_names
@@ -40,7 +41,6 @@ BUILTINS = {
     "__all_variables",
     "__all",
 }
-SUBSTITUTIONS = {"$__rate_interval": "5m", "$__interval": "1m", "$__range": "1h"}
 
 
 def panels(model: dict[str, Any]) -> list[dict[str, Any]]:
@@ -66,12 +66,6 @@ def known_series() -> set[str]:
     }
     catalogs = (VLLM_METRICS, HTTP_METRICS, EXPORTER_METRICS, KUBE_STATE_METRICS, PROMETHEUS_SERIES)
     return recorded | counter_names() | set().union(*(series_names(c) for c in catalogs))
-
-
-def substitute(expr: str) -> str:
-    for variable, value in SUBSTITUTIONS.items():
-        expr = expr.replace(variable, value)
-    return re.sub(r"\$\{?(\w+)\}?", ".*", expr)
 
 
 def test_valid_json_with_unique_uids_and_panel_ids() -> None:
