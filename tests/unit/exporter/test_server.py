@@ -1,0 +1,197 @@
+"""The exporter's HTTP endpoints in-process on 127.0.0.1 (the e2e tests run the real process;
+these also let mutation testing see the handlers): bearer-token negative paths, body limits,
+routes, health, and rejections counted by reason."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import pytest
+from prometheus_client import CollectorRegistry
+from prometheus_client.parser import text_string_to_metric_families
+
+from exporter.config import ExporterConfig
+from exporter.fleet import Fleet
+from exporter.quality import MAX_BODY_BYTES, QualityMetrics
+from exporter.server import App, ExporterServer
+
+TOKEN = "s3cret-ingest-token"
+GOOD = {"model": "llama-3-8b", "evaluator": "judge", "score": 0.8, "hallucination": False}
+
+
+def config(token: str | None = TOKEN, staleness: float = 300.0) -> ExporterConfig:
+    return ExporterConfig(
+        gpu_prices={},
+        instance_prices={},
+        default_capacity_type="on_demand",
+        models=frozenset({"llama-3-8b"}),
+        evaluators=frozenset({"judge"}),
+        ingest_token=token,
+        inventory_staleness_seconds=staleness,
+    )
+
+
+@dataclass
+class Running:
+    """An in-process exporter server and its parts."""
+
+    server: ExporterServer
+    fleet: Fleet
+    clock: list[float]
+
+    def request(
+        self, method: str, path: str, body: bytes | None = None, headers: dict | None = None
+    ) -> tuple[int, bytes]:
+        connection = http.client.HTTPConnection(*self.server.server_address, timeout=10)
+        try:
+            connection.request(method, path, body=body, headers=headers or {})
+            answer = connection.getresponse()
+            return answer.status, answer.read()
+        finally:
+            connection.close()
+
+    def post(self, payload: object, authorization: str | None) -> int:
+        headers = {"Content-Type": "application/json"}
+        if authorization is not None:
+            headers["Authorization"] = authorization
+        return self.request("POST", "/v1/evaluations", json.dumps(payload).encode(), headers)[0]
+
+    def samples(self) -> dict[str, float]:
+        text = self.request("GET", "/metrics")[1].decode()
+        return {
+            s.name + json.dumps(s.labels, sort_keys=True): s.value
+            for family in text_string_to_metric_families(text)
+            for s in family.samples
+        }
+
+
+def start(cfg: ExporterConfig) -> Running:
+    clock = [1000.0]
+    registry = CollectorRegistry()
+    fleet = Fleet(cfg, clock=lambda: clock[0])
+    app = App(cfg, fleet, registry, QualityMetrics(cfg, registry))
+    server = ExporterServer(("127.0.0.1", 0), app)
+    threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True).start()
+    return Running(server, fleet, clock)
+
+
+@pytest.fixture
+def running() -> Iterator[Running]:
+    exporter = start(config())
+    yield exporter
+    exporter.server.shutdown()
+    exporter.server.server_close()
+
+
+def rejected(running: Running, reason: str) -> float:
+    return running.samples().get(
+        "ai_exporter_evaluations_rejected_total" + json.dumps({"reason": reason}), 0.0
+    )
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        None,
+        "",
+        "Bearer",
+        "Bearer ",
+        f"Bearer {TOKEN[:-1]}",  # a prefix of the token
+        f"Bearer {TOKEN}x",  # an extension of it
+        f"Bearer {TOKEN} ",
+        f"Bearer  {TOKEN}",
+        f"Basic {TOKEN}",  # another scheme
+        f"Token {TOKEN}",
+        TOKEN,  # no scheme
+    ],
+)
+def test_anything_but_the_exact_bearer_token_is_refused(
+    running: Running, authorization: str | None
+) -> None:
+    assert running.post(GOOD, authorization) == 401
+    assert rejected(running, "unauthorized") == 1
+    evaluations = 'ai_quality_evaluations_total{"evaluator": "judge", "model_name": "llama-3-8b"}'
+    assert running.samples().get(evaluations, 0.0) == 0
+
+
+def test_the_exact_bearer_token_is_accepted(running: Running) -> None:
+    assert running.post(GOOD, f"Bearer {TOKEN}") == 202
+    assert rejected(running, "unauthorized") == 0
+
+
+def test_without_a_configured_token_no_header_is_needed() -> None:
+    exporter = start(config(token=None))
+    try:
+        assert exporter.post(GOOD, None) == 202
+        assert exporter.post(GOOD, "Bearer anything") == 202
+    finally:
+        exporter.server.shutdown()
+        exporter.server.server_close()
+
+
+@pytest.mark.parametrize(
+    "headers, status, reason",
+    [
+        ({}, 411, "length_required"),
+        ({"Content-Length": "abc"}, 411, "length_required"),
+        ({"Content-Length": "-1"}, 411, "length_required"),
+        ({"Content-Length": str(MAX_BODY_BYTES + 1)}, 413, "too_large"),
+    ],
+)
+def test_a_body_without_a_usable_length_is_refused_before_reading(
+    running: Running, headers: dict[str, str], status: int, reason: str
+) -> None:
+    connection = http.client.HTTPConnection(*running.server.server_address, timeout=10)
+    try:
+        connection.putrequest("POST", "/v1/evaluations", skip_accept_encoding=True)
+        connection.putheader("Authorization", f"Bearer {TOKEN}")
+        for name, value in headers.items():
+            connection.putheader(name, value)
+        connection.endheaders()
+        answer = connection.getresponse()
+        assert answer.status == status
+        assert json.loads(answer.read())["reason"] == reason
+        assert answer.getheader("Connection") == "close"
+    finally:
+        connection.close()
+    assert rejected(running, reason) == 1
+
+
+def test_a_body_at_the_limit_is_read_and_judged(running: Running) -> None:
+    body = json.dumps(GOOD).encode().ljust(MAX_BODY_BYTES)  # JSON allows trailing spaces
+    status, answer = running.request(
+        "POST", "/v1/evaluations", body, {"Authorization": f"Bearer {TOKEN}"}
+    )
+    assert (status, json.loads(answer)) == (202, {"accepted": 1})
+
+
+def test_routes_and_methods(running: Running) -> None:
+    assert running.request("GET", "/nope")[0] == 404
+    assert (
+        running.request("POST", "/v1/other", b"{}", {"Authorization": f"Bearer {TOKEN}"})[0] == 404
+    )
+    for method in ("PUT", "DELETE", "PATCH"):
+        assert running.request(method, "/v1/evaluations", b"{}")[0] == 405
+    status, body = running.request("GET", "/metrics?x=1")
+    assert status == 200 and b"ai_exporter_evaluations_rejected_total" in body
+
+
+def test_health_follows_the_inventory_age(
+    running: Running, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = [1_700_000_000.0]
+    monkeypatch.setattr("exporter.fleet.time", SimpleNamespace(time=lambda: now[0]))
+    status, body = running.request("GET", "/healthz")
+    assert (status, json.loads(body)) == (503, {"status": "no inventory sync yet"})
+    running.fleet.mark_success()
+    now[0] += 300  # exactly the staleness limit: still fresh
+    status, body = running.request("GET", "/healthz")
+    assert (status, json.loads(body)) == (200, {"status": "ok", "age_seconds": 300.0})
+    now[0] += 0.5
+    status, body = running.request("GET", "/healthz")
+    assert (status, json.loads(body)) == (503, {"status": "inventory stale", "age_seconds": 300.5})
