@@ -7,59 +7,62 @@ from typing import Any
 
 import pytest
 
-from components.monitoring.network import OPERATOR_PODS as OPERATOR
+from tests.support.cluster_pods import (
+    alertmanager_pod,
+    collector_pod,
+    container_ports,
+    dcgm_exporter_pod,
+    grafana_pod,
+    kube_state_metrics_pod,
+    nfd_worker_pod,
+    otel_operator_pod,
+    prometheus_operator_pod,
+    prometheus_pod,
+    tempo_pod,
+    workload_pods,
+)
 from tests.support.harness import STACKS, ProgramRun
 from tests.support.netpol import Pod, allowed
 from tests.support.programs import program_run
 
 MON, INF, TRACING = "monitoring", "inference", "tracing"
-PROMETHEUS = Pod("prometheus-0", MON, {"app.kubernetes.io/name": "prometheus"})
-GRAFANA = Pod(
-    "grafana",
-    MON,
-    {"app.kubernetes.io/name": "grafana", "app.kubernetes.io/instance": "kube-prometheus-stack"},
-)
-ALERTMANAGER = Pod("alertmanager-0", MON, {"app.kubernetes.io/name": "alertmanager"})
-THANOS_QUERY = Pod("thanos-query", MON, {"app.kubernetes.io/name": "thanos-query"})
-THANOS_STORE = Pod("thanos-store-0", MON, {"app.kubernetes.io/name": "thanos-store"})
-EXPORTER = Pod("cost-exporter", MON, {"app.kubernetes.io/name": "cost-exporter"})
-KSM = Pod("kube-state-metrics", MON, {"app.kubernetes.io/name": "kube-state-metrics"})
-OPERATOR_POD = Pod("operator", MON, dict(OPERATOR))
-LOADGEN = Pod("load-generator", INF, {"app.kubernetes.io/name": "load-generator"})
-TEMPO = Pod("tempo-0", TRACING, {"app.kubernetes.io/name": "tempo"})
+# Ports the operators and charts give their pods (prometheus-operator: web 9090, Alertmanager
+# web 9093 and cluster mesh 9094 TCP+UDP, Thanos sidecar gRPC 10901, admission webhook 10250;
+# kube-state-metrics 8080, the operator's metrics 8080, Grafana 3000, Tempo 3200).
+PROMETHEUS_WEB, SIDECAR_GRPC = 9090, 10901
+ALERTMANAGER_WEB, ALERTMANAGER_MESH = 9093, 9094
 STRANGER = Pod("stranger", "default", {"app": "curl"})
-DENY_ALL = {"podSelector": {}, "policyTypes": ["Ingress"], "ingress": []}
-# Labels as the operators and charts set them. OpenTelemetry Operator: manifestutils.Labels
-# (component, instance <namespace>.<name>, name <name>-collector, managed-by, part-of).
-COLLECTOR = Pod(
-    "ai-observability-collector-0",
-    TRACING,
-    {
-        "app.kubernetes.io/component": "opentelemetry-collector",
-        "app.kubernetes.io/instance": "tracing.ai-observability",
-        "app.kubernetes.io/name": "ai-observability-collector",
-        "app.kubernetes.io/managed-by": "opentelemetry-operator",
-        "app.kubernetes.io/part-of": "opentelemetry",
-    },
-)
-# opentelemetry-operator chart: selectorLabels (name, instance) and component controller-manager.
-OTEL_OPERATOR = Pod(
-    "opentelemetry-operator-0",
-    TRACING,
-    {
-        "app.kubernetes.io/name": "opentelemetry-operator",
-        "app.kubernetes.io/instance": "opentelemetry-operator",
-        "app.kubernetes.io/component": "controller-manager",
-    },
-)
-# GPU Operator v26.7.0 assets/state-dcgm-exporter: the DaemonSet's pods carry app: <name>.
-DCGM_EXPORTER = Pod("nvidia-dcgm-exporter-x", "gpu-operator", {"app": "nvidia-dcgm-exporter"})
-NFD_WORKER = Pod(
-    "gpu-operator-node-feature-discovery-worker-x",
-    "gpu-operator",
-    {"app.kubernetes.io/name": "node-feature-discovery", "role": "worker"},
-)
 API_SERVER = Pod("kube-apiserver", "kube-system", {})
+DENY_ALL = {"podSelector": {}, "policyTypes": ["Ingress"], "ingress": []}
+
+
+class Pods:
+    """The stack's pods, as the registered objects and the operators label them."""
+
+    def __init__(self, run: ProgramRun) -> None:
+        workloads = workload_pods(run)
+        self.run = run
+        self.prometheus = prometheus_pod(run)
+        self.alertmanagers = [alertmanager_pod(run, i) for i in range(2)]
+        self.grafana = grafana_pod(run)
+        self.ksm = kube_state_metrics_pod(run)
+        self.operator = prometheus_operator_pod(run)
+        self.tempo = tempo_pod(run)
+        self.collector = collector_pod(run)
+        self.otel_operator = otel_operator_pod(run)
+        self.thanos_query = workloads["thanos-query"]
+        self.thanos_store = workloads.get("thanos-store")
+        self.exporter = workloads["cost-exporter"]
+        self.loadgen = workloads.get("load-generator")
+        models = {
+            name: pod
+            for name, pod in workloads.items()
+            if pod.labels.get("app.kubernetes.io/component") == "inference"
+        }
+        self.models = list(models.values())
+        self.model_port = container_ports(run, next(iter(models)))["http"]
+        self.query_ports = container_ports(run, "thanos-query")
+        self.exporter_port = container_ports(run, "cost-exporter")["http"]
 
 
 def policies(run: ProgramRun) -> list[dict[str, Any]]:
@@ -67,17 +70,6 @@ def policies(run: ProgramRun) -> list[dict[str, Any]]:
         {"metadata": r.inputs["metadata"], "spec": r.inputs["spec"]}
         for r in run.of_type("kubernetes:networking.k8s.io/v1:NetworkPolicy")
     ]
-
-
-def model_pods(run: ProgramRun) -> list[Pod]:
-    pods = []
-    for r in run.of_type("kubernetes:apps/v1:Deployment"):
-        meta = r.inputs["metadata"]
-        if meta.get("namespace") == INF and meta["name"] != "load-generator":
-            pods.append(
-                Pod(meta["name"] + "-0", INF, r.inputs["spec"]["template"]["metadata"]["labels"])
-            )
-    return pods
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -95,63 +87,94 @@ def test_every_namespace_the_stack_creates_denies_ingress_by_default(stack: str)
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_prometheus_reaches_every_scrape_target(stack: str) -> None:
-    run = program_run(stack)
-    pols = policies(run)
-    targets = [(pod, 8000) for pod in model_pods(run)]
-    targets += [(THANOS_QUERY, 9090), (THANOS_STORE, 10902), (EXPORTER, 9402), (GRAFANA, 3000),
-                (ALERTMANAGER, 9093), (KSM, 8080), (OPERATOR_POD, 8080), (TEMPO, 3200)]  # fmt: skip
-    assert model_pods(run)
+    pods = Pods(program_run(stack))
+    pols = policies(pods.run)
+    assert pods.models
+    targets = [(model, pods.model_port) for model in pods.models] + [
+        (pods.thanos_query, pods.query_ports["http"]),
+        (pods.exporter, pods.exporter_port),
+        (pods.grafana, 3000),
+        (pods.alertmanagers[0], ALERTMANAGER_WEB),
+        (pods.ksm, 8080),
+        (pods.operator, 8080),
+        (pods.tempo, 3200),
+        (pods.collector, 8889),  # span metrics
+    ]
+    if pods.thanos_store:
+        targets.append((pods.thanos_store, container_ports(pods.run, "thanos-store")["http"]))
     for target, port in targets:
-        assert allowed(pols, PROMETHEUS, target, port), (target.name, port)
+        assert allowed(pols, pods.prometheus, target, port), (target.name, port)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_prometheus_sends_alerts_and_alertmanager_replicas_form_their_mesh(stack: str) -> None:
+    pods = Pods(program_run(stack))
+    pols = policies(pods.run)
+    first, second = pods.alertmanagers
+    assert allowed(pols, pods.prometheus, first, ALERTMANAGER_WEB)
+    for protocol in ("TCP", "UDP"):  # memberlist gossips over both
+        assert allowed(pols, first, second, ALERTMANAGER_MESH, protocol), protocol
+        assert allowed(pols, second, first, ALERTMANAGER_MESH, protocol), protocol
+        assert not allowed(pols, STRANGER, first, ALERTMANAGER_MESH, protocol), protocol
+        assert not allowed(pols, pods.grafana, first, ALERTMANAGER_MESH, protocol), protocol
+    assert not allowed(pols, first, second, 9095)
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_grafana_reaches_its_datasources(stack: str) -> None:
-    pols = policies(program_run(stack))
-    assert allowed(pols, GRAFANA, THANOS_QUERY, 9090)
-    assert allowed(pols, GRAFANA, TEMPO, 3200)
-    assert allowed(pols, GRAFANA, PROMETHEUS, 9090)
-    assert allowed(pols, GRAFANA, ALERTMANAGER, 9093)
-    assert allowed(pols, THANOS_QUERY, PROMETHEUS, 10901)  # the sidecars
+    pods = Pods(program_run(stack))
+    pols = policies(pods.run)
+    assert allowed(pols, pods.grafana, pods.thanos_query, pods.query_ports["http"])
+    assert allowed(pols, pods.grafana, pods.tempo, 3200)
+    assert allowed(pols, pods.grafana, pods.prometheus, PROMETHEUS_WEB)
+    assert allowed(pols, pods.grafana, pods.alertmanagers[0], ALERTMANAGER_WEB)
+    assert allowed(pols, pods.thanos_query, pods.prometheus, SIDECAR_GRPC)  # the sidecars
     # The Store Gateway runs only with a bucket (not in dev), and so does its allowance.
-    assert allowed(pols, THANOS_QUERY, THANOS_STORE, 10901) == (stack != "dev")
-    assert allowed(pols, LOADGEN, model_pods(program_run(stack))[0], 8000)
-    assert allowed(pols, API_SERVER, OPERATOR_POD, 10250)  # the admission webhook
+    assert (pods.thanos_store is not None) == (stack != "dev")
+    if pods.thanos_store:
+        store_grpc = container_ports(pods.run, "thanos-store")["grpc"]
+        assert allowed(pols, pods.thanos_query, pods.thanos_store, store_grpc)
+    if pods.loadgen:
+        assert allowed(pols, pods.loadgen, pods.models[0], pods.model_port)
+    assert allowed(pols, API_SERVER, pods.operator, 10250)  # the admission webhook
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_nothing_else_is_opened(stack: str) -> None:
-    run = program_run(stack)
-    pols = policies(run)
-    model = model_pods(run)[0]
+    pods = Pods(program_run(stack))
+    pols = policies(pods.run)
+    model = pods.models[0]
+    other_prometheus = Pod("other-prometheus-0", "default", dict(pods.prometheus.labels))
     for source, target, port in [
-        (STRANGER, model, 8000),
-        (STRANGER, PROMETHEUS, 9090),
-        (STRANGER, THANOS_QUERY, 9090),
-        (STRANGER, ALERTMANAGER, 9093),
-        (STRANGER, EXPORTER, 9402),
-        (STRANGER, THANOS_STORE, 10901),
-        (GRAFANA, model, 8000),
-        (GRAFANA, THANOS_STORE, 10901),
-        (KSM, PROMETHEUS, 9090),
-        (Pod("other-prometheus", "default", {"app.kubernetes.io/name": "prometheus"}), model, 8000),
-        (STRANGER, OPERATOR_POD, 8080),
+        (STRANGER, model, pods.model_port),
+        (STRANGER, pods.prometheus, PROMETHEUS_WEB),
+        (STRANGER, pods.thanos_query, pods.query_ports["http"]),
+        (STRANGER, pods.alertmanagers[0], ALERTMANAGER_WEB),
+        (STRANGER, pods.exporter, pods.exporter_port),
+        (pods.grafana, model, pods.model_port),
+        (pods.ksm, pods.prometheus, PROMETHEUS_WEB),
+        (other_prometheus, model, pods.model_port),  # the same labels in another namespace
+        (STRANGER, pods.operator, 8080),
     ]:
         assert not allowed(pols, source, target, port), (source.name, target.name, port)
+    if pods.thanos_store:
+        assert not allowed(pols, STRANGER, pods.thanos_store, 10901)
+        assert not allowed(pols, pods.grafana, pods.thanos_store, 10901)
     # Grafana is meant to be reachable by users (port 3000 only).
-    assert allowed(pols, STRANGER, GRAFANA, 3000)
-    assert not allowed(pols, STRANGER, GRAFANA, 9090)
+    assert allowed(pols, STRANGER, pods.grafana, 3000)
+    assert not allowed(pols, STRANGER, pods.grafana, 9090)
 
 
 def test_configured_client_namespaces_reach_the_models() -> None:
     from tests.support.harness import run_program
 
     run = run_program("staging", overrides={"hardening.inferenceClientNamespaces": ["gateway"]})
+    pods = Pods(run)
     pols = policies(run)
-    model = model_pods(run)[0]
-    assert allowed(pols, Pod("router", "gateway", {}), model, 8000)
+    model = pods.models[0]
+    assert allowed(pols, Pod("router", "gateway", {}), model, pods.model_port)
     assert not allowed(pols, Pod("router", "gateway", {}), model, 9999)
-    assert not allowed(pols, STRANGER, model, 8000)
+    assert not allowed(pols, STRANGER, model, pods.model_port)
 
 
 def test_namespaces_carry_pod_security_levels() -> None:
@@ -213,24 +236,26 @@ def test_network_policies_can_be_turned_off() -> None:
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_tracing_takes_otlp_from_the_model_servers_only(stack: str) -> None:
-    run = program_run(stack)
-    pols = policies(run)
-    (vllm, *_) = model_pods(run)
+    pods = Pods(program_run(stack))
+    pols = policies(pods.run)
+    vllm = pods.models[0]
     for port in (4317, 4318):
-        assert allowed(pols, vllm, COLLECTOR, port)
-        assert not allowed(pols, STRANGER, COLLECTOR, port)
-    assert allowed(pols, COLLECTOR, TEMPO, 4317)
-    assert not allowed(pols, vllm, TEMPO, 4317)  # traces go through the collector's sampling
-    assert not allowed(pols, STRANGER, TEMPO, 3200)
-    assert allowed(pols, PROMETHEUS, COLLECTOR, 8889)  # span metrics
-    assert allowed(pols, API_SERVER, OTEL_OPERATOR, 9443)  # the admission webhook
-    assert not allowed(pols, STRANGER, OTEL_OPERATOR, 8443)
+        assert allowed(pols, vllm, pods.collector, port)
+        assert not allowed(pols, STRANGER, pods.collector, port)
+    assert allowed(pols, pods.collector, pods.tempo, 4317)
+    assert not allowed(pols, vllm, pods.tempo, 4317)  # traces go through the collector's sampling
+    assert not allowed(pols, STRANGER, pods.tempo, 3200)
+    assert allowed(pols, pods.prometheus, pods.collector, 8889)  # span metrics
+    assert allowed(pols, API_SERVER, pods.otel_operator, 9443)  # the admission webhook
+    assert not allowed(pols, STRANGER, pods.otel_operator, 8443)
 
 
 @pytest.mark.parametrize("stack", ["staging", "prod"])
 def test_only_prometheus_and_the_operator_reach_the_dcgm_exporter(stack: str) -> None:
-    pols = policies(program_run(stack))
-    assert allowed(pols, PROMETHEUS, DCGM_EXPORTER, 9400)
-    assert allowed(pols, NFD_WORKER, DCGM_EXPORTER, 9400)  # the namespace's own pods
-    assert not allowed(pols, STRANGER, DCGM_EXPORTER, 9400)
-    assert not allowed(pols, LOADGEN, DCGM_EXPORTER, 9400)
+    run = program_run(stack)
+    pods, pols = Pods(run), policies(run)
+    dcgm = dcgm_exporter_pod(run)
+    assert allowed(pols, pods.prometheus, dcgm, 9400)
+    assert allowed(pols, nfd_worker_pod(run), dcgm, 9400)  # the namespace's own pods
+    assert not allowed(pols, STRANGER, dcgm, 9400)
+    assert not allowed(pols, pods.models[0], dcgm, 9400)
