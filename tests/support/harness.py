@@ -186,6 +186,26 @@ def stack_config(stack: str) -> dict[str, str]:
     return config
 
 
+def stack_document(stack: str) -> tuple[dict[str, Any], str | None]:
+    """A stack file with its documented secrets, decoded as the loader does: (short key ->
+    value, the kubeconfig context)."""
+    raw: dict[str, Any] = {}
+    context = None
+    for key, text in stack_config(stack).items():
+        if key == "kubernetes:context":
+            context = text
+        elif key.startswith(f"{PROJECT}:"):
+            short = key.split(":", 1)[1]
+            raw[short] = text if short in ("environment", "cluster") else json.loads(text)
+    for path, value in stack_secrets(stack).items():
+        top, _, key = path.partition(".")
+        if key:
+            raw.setdefault(top, {})[key] = value
+        else:
+            raw[top] = value
+    return raw, context
+
+
 def _apply_path(config: dict[str, str], path: str, value: Any) -> None:
     """`pulumi config set --path a.b.c value`, or delete when value is REMOVE."""
     top, _, rest = path.partition(".")

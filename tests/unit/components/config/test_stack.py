@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from pydantic import ValidationError
 
 from components.config.errors import ConfigError
 from components.config.stack import StackConfig, parse_stack_config, secret_keys
 from components.monitoring.config import PrometheusConfig, Receivers
-from tests.support.harness import STACKS, receiver_secrets, stack_config, stack_secrets
+from tests.support.harness import STACKS, receiver_secrets, stack_document
 
 MINIMAL = {
     "environment": "qa",
@@ -22,20 +20,7 @@ MINIMAL = {
 
 def parse(stack: str) -> StackConfig:
     """A stack file with its documented secrets, decoded as the loader does."""
-    raw: dict[str, object] = {}
-    context = None
-    for key, text in stack_config(stack).items():
-        if key == "kubernetes:context":
-            context = text
-        elif key.startswith("ai-observability:"):
-            short = key.split(":", 1)[1]
-            raw[short] = text if short in ("environment", "cluster") else json.loads(text)
-    for path, value in stack_secrets(stack).items():
-        top, _, key = path.partition(".")
-        if key:
-            raw.setdefault(top, {})[key] = value  # type: ignore[union-attr]
-        else:
-            raw[top] = value
+    raw, context = stack_document(stack)
     return parse_stack_config(raw, context, frozenset(secret_keys()))
 
 
