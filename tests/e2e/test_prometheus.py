@@ -46,10 +46,12 @@ INVENTORY = {
     ],
 }
 PODS = {
-    # pod: (model, TTFT seconds, tokens/s, requests/s, KV cache)
-    "llama-3-8b-0": ("llama-3-8b", 0.3, 500.0, 20.0, 0.5),
-    "llama-3-8b-1": ("llama-3-8b", 0.3, 500.0, 20.0, 0.7),
-    "mistral-7b-0": ("mistral-7b", 1.5, 200.0, 10.0, 0.2),
+    # pod: (model, TTFT seconds, tokens/s, requests/s, KV cache, share of requests failing)
+    "llama-3-8b-0": ("llama-3-8b", 0.3, 500.0, 20.0, 0.5, 0.0),
+    # Held under KV cache pressure from the start (KVCachePressure at 90%).
+    "llama-3-8b-1": ("llama-3-8b", 0.3, 500.0, 20.0, 0.95, 0.0),
+    # One request in five fails (5xx, finished_reason="error"): HighInferenceErrorRate at 5%.
+    "mistral-7b-0": ("mistral-7b", 1.5, 200.0, 10.0, 0.2, 0.2),
 }
 
 
@@ -238,9 +240,11 @@ def test_recording_rules_per_model_with_the_expected_values(
     assert cost["llama-3-8b"] == pytest.approx(3.822, rel=0.15)
     assert cost["mistral-7b"] == pytest.approx(6.88 / 3600 / 200 * 1e6, rel=0.15)
     assert by_model(prometheus.query("ai:kv_cache_usage_percent")) == pytest.approx(
-        {"llama-3-8b": 60, "mistral-7b": 20}
+        {"llama-3-8b": 72.5, "mistral-7b": 20}
     )
-    assert by_model(prometheus.query("ai:error_ratio")) == {"llama-3-8b": 0, "mistral-7b": 0}
+    errors = by_model(prometheus.query("ai:error_ratio"))
+    assert errors["llama-3-8b"] == 0
+    assert errors["mistral-7b"] == pytest.approx(0.2, rel=0.15)
 
 
 def test_gpu_and_cost_rules_over_the_real_exporter(
@@ -260,28 +264,36 @@ def test_gpu_and_cost_rules_over_the_real_exporter(
     assert dict(next(iter(node_cost)))["node"] == "gpu-node-1"
 
 
-def test_an_induced_condition_makes_its_alert_pending(
+def alerts_named(prometheus: Prometheus, name: str) -> list[dict[str, Any]]:
+    return [a for a in prometheus.api("alerts")["alerts"] if a["labels"]["alertname"] == name]
+
+
+def test_kv_cache_pressure_on_one_pod_makes_its_alert_pending(
     stack: tuple[Prometheus, dict[str, FakeVllm]],
 ) -> None:
-    prometheus, pods = stack
-    pods["llama-3-8b-1"].kv_cache = 0.95
-
-    def kv_alert() -> list[dict[str, Any]]:
-        return [
-            a
-            for a in prometheus.api("alerts")["alerts"]
-            if a["labels"]["alertname"] == "KVCachePressure"
-        ]
-
-    eventually(lambda: len(kv_alert()) == 1, timeout=30)
-    alert = kv_alert()[0]
-    assert alert["state"] in ("pending", "firing")
-    assert alert["labels"]["pod"] == "llama-3-8b-1"
-    assert alert["labels"]["model_name"] == "llama-3-8b"
-    assert alert["labels"]["severity"] == "warning"
+    prometheus, _ = stack
+    eventually(lambda: len(alerts_named(prometheus, "KVCachePressure")) == 1, timeout=30)
+    (alert,) = alerts_named(prometheus, "KVCachePressure")
+    assert alert["state"] == "pending"  # for: 5m, and the test runs for seconds
+    assert alert["labels"] == {
+        "alertname": "KVCachePressure",
+        "model_name": "llama-3-8b",
+        "namespace": "inference",
+        "pod": "llama-3-8b-1",
+        "severity": "warning",
+    }
     assert alert["annotations"]["runbook_url"].endswith("#kvcachepressure")
-    # The healthy pod raises nothing.
-    assert all(a["labels"]["pod"] != "llama-3-8b-0" for a in kv_alert())
+
+
+def test_a_model_failing_one_request_in_five_makes_the_error_alert_pending(
+    stack: tuple[Prometheus, dict[str, FakeVllm]],
+) -> None:
+    prometheus, _ = stack
+    eventually(lambda: len(alerts_named(prometheus, "HighInferenceErrorRate")) == 1, timeout=30)
+    (alert,) = alerts_named(prometheus, "HighInferenceErrorRate")
+    assert alert["state"] == "pending"
+    assert alert["labels"]["model_name"] == "mistral-7b"
+    assert float(alert["value"]) == pytest.approx(0.2, rel=0.15)
 
 
 def test_rule_groups_load_and_evaluate_without_errors(
@@ -295,6 +307,12 @@ def test_rule_groups_load_and_evaluate_without_errors(
         "ai-cost.rules",
         "ai-slo-ttft-2-5s.rules",
     }
-    for group in groups:
+
+    def evaluated() -> bool:
+        rules = [r for g in prometheus.api("rules")["groups"] for r in g["rules"]]
+        return all(r["health"] != "unknown" for r in rules)
+
+    eventually(evaluated, timeout=30)  # every rule evaluated at least once
+    for group in prometheus.api("rules")["groups"]:
         for rule in group["rules"]:
-            assert rule["health"] in ("ok", "unknown"), (rule["name"], rule.get("lastError"))
+            assert rule["health"] == "ok", (rule["name"], rule.get("lastError"))

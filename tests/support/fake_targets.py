@@ -59,6 +59,7 @@ class FakeVllm:
     tokens_per_second: float
     requests_per_second: float
     kv_cache: float
+    error_share: float = 0.0  # of requests that end in a 5xx and finished_reason="error"
     port: int = 0
 
     def __post_init__(self) -> None:
@@ -118,11 +119,12 @@ class FakeVllm:
             registry=self.registry,
         )
         self.http_ok = http.labels("/v1/chat/completions", "POST", "2xx")
-        http.labels("/v1/chat/completions", "POST", "5xx")
+        self.http_error = http.labels("/v1/chat/completions", "POST", "5xx")
         self.kv.set(self.kv_cache)
         self.running.set(4)
         self.waiting.set(0)
         self._credit = 0.0
+        self._errors = 0.0
 
     def tick(self, seconds: float) -> None:
         """Advance time: tokens and requests at their rates, TTFT observations."""
@@ -131,8 +133,14 @@ class FakeVllm:
         self._credit += self.requests_per_second * seconds
         while self._credit >= 1:
             self._credit -= 1
-            self.success["stop"].inc()
-            self.http_ok.inc()
+            self._errors += self.error_share
+            if self._errors >= 1:  # every 1/error_share-th request fails
+                self._errors -= 1
+                self.success["error"].inc()
+                self.http_error.inc()
+            else:
+                self.success["stop"].inc()
+                self.http_ok.inc()
             self.ttft.observe(self.ttft_seconds)
         self.kv.set(self.kv_cache)
 
