@@ -13,7 +13,7 @@ from tests.support.harness import STACKS, ProgramRun, run_failing_program
 from tests.support.programs import program_run
 
 
-def test_operator_values_are_stable_across_renders() -> None:
+def test_the_operator_generates_its_webhook_certificate_once_for_ten_years() -> None:
     cfg = program_run("dev")
     release = cfg.one("kubernetes:helm.sh/v3:Release", "tracing-operator")
     values = release.inputs["values"]
