@@ -32,7 +32,21 @@ from tests.support.promql_tree import quantile_count, quantiles_losing_le
 from tests.support.tools import promtool
 
 CONFIG = RulesConfig(daily_budget_dollars=1000)
-DASHBOARDS = all_dashboards(CONFIG)
+UIDS = (
+    "ai-cost-efficiency",
+    "ai-gpu-fleet",
+    "ai-inference-overview",
+    "ai-model-quality",
+    "ai-slos",
+)
+
+
+def dashboards() -> dict[str, dict[str, Any]]:
+    """The dashboards, built when a test runs (never at import: mutation runs change the code
+    after the modules load)."""
+    return all_dashboards(CONFIG)
+
+
 BUILTINS = {
     "__rate_interval",
     "__interval",
@@ -50,7 +64,7 @@ def panels(model: dict[str, Any]) -> list[dict[str, Any]]:
 def all_targets() -> list[tuple[str, str, dict[str, Any]]]:
     return [
         (uid, p["title"], t)
-        for uid, m in DASHBOARDS.items()
+        for uid, m in dashboards().items()
         for p in panels(m)
         for t in p["targets"]
     ]
@@ -69,31 +83,25 @@ def known_series() -> set[str]:
 
 
 def test_valid_json_with_unique_uids_and_panel_ids() -> None:
-    assert len(DASHBOARDS) == 5
-    for uid, model in DASHBOARDS.items():
+    assert len(dashboards()) == 5
+    for uid, model in dashboards().items():
         assert json.loads(to_json(model)) == model
         assert model["uid"] == uid and re.fullmatch(r"[a-z0-9-]{1,40}", uid)
         ids = [p["id"] for p in model["panels"]]
         assert len(ids) == len(set(ids)), uid
-    titles = [m["title"] for m in DASHBOARDS.values()]
+    titles = [m["title"] for m in dashboards().values()]
     assert len(titles) == len(set(titles))
 
 
 def test_uids_are_stable() -> None:
-    assert set(DASHBOARDS) == {
-        "ai-inference-overview",
-        "ai-gpu-fleet",
-        "ai-cost-efficiency",
-        "ai-slos",
-        "ai-model-quality",
-    }
-    assert to_json(all_dashboards(CONFIG)["ai-gpu-fleet"]) == to_json(DASHBOARDS["ai-gpu-fleet"])
+    assert set(dashboards()) == set(UIDS)
+    assert to_json(all_dashboards(CONFIG)["ai-gpu-fleet"]) == to_json(dashboards()["ai-gpu-fleet"])
 
 
-@pytest.mark.parametrize("uid", sorted(DASHBOARDS))
+@pytest.mark.parametrize("uid", UIDS)
 def test_panels_inside_the_grid_without_overlaps(uid: str) -> None:
     cells: dict[tuple[int, int], int] = {}
-    for panel in DASHBOARDS[uid]["panels"]:
+    for panel in dashboards()[uid]["panels"]:
         pos = panel["gridPos"]
         assert pos["x"] >= 0 and pos["x"] + pos["w"] <= 24, (uid, panel["title"])
         for x in range(pos["x"], pos["x"] + pos["w"]):
@@ -104,9 +112,9 @@ def test_panels_inside_the_grid_without_overlaps(uid: str) -> None:
                 cells[(x, y)] = panel["id"]
 
 
-@pytest.mark.parametrize("uid", sorted(DASHBOARDS))
+@pytest.mark.parametrize("uid", UIDS)
 def test_every_variable_used_is_defined(uid: str) -> None:
-    model = DASHBOARDS[uid]
+    model = dashboards()[uid]
     defined = {v["name"] for v in model["templating"]["list"]}
     assert {"datasource", "cluster"} <= defined
     used = set(re.findall(r"\$\{?(\w+)", json.dumps(model)))
@@ -124,7 +132,10 @@ def test_every_query_is_valid_promql(tmp_path: Path) -> None:
             "expr": substitute(re.sub(r"^label_values\((.*), \w+\)$", r"\1", v["definition"])),
         }
         for i, v in enumerate(
-            v for m in DASHBOARDS.values() for v in m["templating"]["list"] if v["type"] == "query"
+            v
+            for m in dashboards().values()
+            for v in m["templating"]["list"]
+            if v["type"] == "query"
         )
     ]
     path = tmp_path / "dashboard-queries.yaml"
@@ -172,7 +183,7 @@ def test_an_unknown_name_is_caught() -> None:
 
 
 def panel(title: str) -> dict[str, Any]:
-    return next(p for p in DASHBOARDS["ai-inference-overview"]["panels"] if p["title"] == title)
+    return next(p for p in dashboards()["ai-inference-overview"]["panels"] if p["title"] == title)
 
 
 def test_the_overview_has_the_five_panels_of_the_design() -> None:
@@ -198,7 +209,7 @@ def test_the_overview_has_the_five_panels_of_the_design() -> None:
     cost = panel("Cost per 1M Tokens")
     assert cost["type"] == "stat" and cost["fieldConfig"]["defaults"]["unit"] == "currencyUSD"
     assert "ai:cost_per_million_tokens_dollars" in cost["targets"][0]["expr"]
-    others = {p["title"] for p in DASHBOARDS["ai-inference-overview"]["panels"]}
+    others = {p["title"] for p in dashboards()["ai-inference-overview"]["panels"]}
     assert {
         "Request Rate",
         "Error Ratio",
@@ -209,23 +220,24 @@ def test_the_overview_has_the_five_panels_of_the_design() -> None:
 
 
 def test_slo_dashboard_has_a_row_per_configured_slo() -> None:
-    rows = [p["title"] for p in DASHBOARDS["ai-slos"]["panels"] if p["type"] == "row"]
+    rows = [p["title"] for p in dashboards()["ai-slos"]["panels"] if p["type"] == "row"]
     assert rows == ["SLO ttft-2-5s: 99% (latency)", "SLO availability: 99% (availability)"]
 
 
 def test_links_to_runbooks_and_between_dashboards() -> None:
     links = [
         link["url"]
-        for m in DASHBOARDS.values()
+        for m in dashboards().values()
         for p in panels(m)
         for link in p["fieldConfig"]["defaults"].get("links", [])
     ]
     assert any(u.endswith("#kvcachepressure") for u in links)
     assert any(u.startswith("/d/ai-gpu-fleet") for u in links)
-    for model in DASHBOARDS.values():
+    for model in dashboards().values():
         assert model["links"][0]["tags"] == ["ai-observability"]
 
 
+@pytest.mark.pulumi_program
 @pytest.mark.parametrize("stack", STACKS)
 def test_deployed_as_configmaps_the_sidecar_loads(stack: str) -> None:
     run = program_run(stack)
@@ -252,7 +264,7 @@ def test_error_budget_weighs_each_request_not_each_5m_ratio(tmp_path: Path) -> N
     slo = next(s for s in CONFIG.slos if s.type == "availability")
     panel = next(
         p
-        for p in panels(DASHBOARDS["ai-slos"])
+        for p in panels(dashboards()["ai-slos"])
         if p["title"] == "Error Budget Remaining (30d)" and slo.name in json.dumps(p)
     )
     expr = substitute(panel["targets"][0]["expr"])
@@ -308,7 +320,7 @@ def test_error_budget_weighs_each_request_not_each_5m_ratio(tmp_path: Path) -> N
 def test_the_xid_table_shows_the_xids_of_the_time_range_only(tmp_path: Path) -> None:
     """dcgm-exporter puts the XID code in err_code (a new series at a constant value) and counts
     per code from 1: the table shows codes that appeared in the range, never a stale one."""
-    panel = next(p for p in panels(DASHBOARDS["ai-gpu-fleet"]) if p["title"].startswith("XID"))
+    panel = next(p for p in panels(dashboards()["ai-gpu-fleet"]) if p["title"].startswith("XID"))
     gauge, diff, appeared = (substitute(t["expr"]).replace("1h", "30m") for t in panel["targets"])
     target = 'instance="10.244.2.5:9400",job="nvidia-dcgm-exporter",endpoint="gpu-metrics",service="nvidia-dcgm-exporter"'
     gpu = 'device="nvidia{0}",modelName="NVIDIA H100 80GB HBM3",hostname="gpu-node-1",DCGM_FI_DRIVER_VERSION="570.133.20"'

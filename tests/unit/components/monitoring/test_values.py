@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from components import versions
 from components.config.workload import Storage
 from components.monitoring.config import AlertmanagerConfig, GrafanaConfig, PrometheusConfig
@@ -114,6 +116,7 @@ def test_alertmanager_config_comes_from_our_secret() -> None:
     assert spec["configSecret"] == "alertmanager-ai-observability"
 
 
+@pytest.mark.pulumi_program
 def test_per_environment_differences() -> None:
     dev, staging, prod = (values_of(s) for s in ("dev", "staging", "prod"))
     dev_spec = dev["prometheus"]["prometheusSpec"]

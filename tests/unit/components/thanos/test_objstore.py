@@ -245,6 +245,7 @@ def test_incomplete_object_storage_settings(
         assert secret not in message
 
 
+@pytest.mark.pulumi_program
 def test_gcs_with_a_real_key_builds() -> None:
     from tests.support.harness import run_program
 
