@@ -93,12 +93,13 @@ def build(cfg: RulesConfig) -> dict[str, Any]:
         ),
         timeseries(
             "Queue Depth",
-            "Requests waiting and running per model.",
+            "Requests waiting and running per model; red above the waiting requests that alert.",
             [
                 (f"ai:pending_requests{{{M}}}", "{{model_name}} waiting"),
                 (f"ai:active_sequences{{{M}}}", "{{model_name}} running"),
             ],
             "short",
+            thresholds=thresholds((None, GREEN), (cfg.queue_backlog, RED)),
             links=runbook_link(rb, "InferenceQueueBacklog"),
         ),
         timeseries(

@@ -1,0 +1,277 @@
+"""Every dashboard is a Grafana model Grafana understands and keeps the design's promises:
+panel types, units, options and variable settings from Grafana's own sets; UTC, 30s refresh,
+read-only, links that keep time and variables; a layout without gaps; runbook links to alerts
+that exist; thresholds at the alerts' configured values; legends naming real labels."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from dashboards.all import all_dashboards
+from rules.catalog import CATALOGS, dcgm_family
+from rules.config import RulesConfig
+from rules.groups import rule_groups
+
+CONFIG = RulesConfig(daily_budget_dollars=1000)
+UIDS = (
+    "ai-cost-efficiency",
+    "ai-gpu-fleet",
+    "ai-inference-overview",
+    "ai-model-quality",
+    "ai-slos",
+)
+DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
+# Grafana's panel plugin ids (public/app/plugins/panel/*/plugin.json) used for metrics.
+PANEL_TYPES = {"timeseries", "stat", "gauge", "table", "heatmap", "bargauge", "row"}
+# Unit ids of Grafana's value formats (packages/grafana-data/src/valueFormats/categories.ts),
+# and its custom "suffix:<text>" form.
+UNITS = {
+    "none", "short", "percent", "percentunit", "s", "ms", "bytes", "decbytes", "reqps",
+    "celsius", "watt", "currencyUSD", "dtdurations",
+}  # fmt: skip
+# Option values from Grafana's panel schemas (LegendDisplayMode, LegendPlacement, TooltipDisplayMode,
+# BigValueColorMode, BigValueGraphMode) and its reducer ids (standardCalcs).
+LEGEND_MODES, PLACEMENTS, TOOLTIPS = (
+    {"list", "table", "hidden"},
+    {"bottom", "right"},
+    {"single", "multi", "none"},
+)
+COLOR_MODES, GRAPH_MODES = {"value", "background", "background_solid", "none"}, {"none", "area"}
+REDUCERS = {"lastNotNull", "last", "max", "min", "mean", "sum", "count", "firstNotNull"}
+COLOURS = {"red", "orange", "yellow", "green", "blue", "purple", "transparent"}
+# Alert -> the config value its panel marks with a threshold (in the panel's unit).
+ALERT_THRESHOLDS = {
+    "HighTimeToFirstToken": CONFIG.ttft_p99_seconds,
+    "HighInferenceErrorRate": CONFIG.error_ratio,
+    "InferenceQueueBacklog": CONFIG.queue_backlog,
+    "KVCachePressure": CONFIG.kv_cache_percent,
+    "GPUMemoryNearFull": CONFIG.gpu_memory_ratio,
+    "GPUThermalThrottle": CONFIG.gpu_temperature_celsius,
+    "CostBudgetExceeded": CONFIG.daily_budget_dollars,
+    "HallucinationRateHigh": CONFIG.hallucination_rate,
+    "SLOErrorBudgetBurnFast": 14.4,  # the fast burn factor over 1h and 5m
+    "ModelQualityDrift": -CONFIG.quality_drift,  # drift is the 1h mean minus the 7d mean
+}
+# Recorded series' own labels, and those Prometheus and Thanos add.
+EXTRA_LABELS = {"slo", "source", "phase", "alertname", "alertstate", "cluster", "severity", "le"}
+# Hardware acronyms a legend may spell in capitals; every other legend word is lower case.
+ACRONYMS = {"GPU", "GPUs", "SM", "DRAM"}
+
+
+def dashboards() -> dict[str, dict[str, Any]]:
+    """The dashboards, built when a test runs."""
+    return all_dashboards(CONFIG)
+
+
+def panels(uid: str) -> list[dict[str, Any]]:
+    return [p for p in dashboards()[uid]["panels"] if p["type"] != "row"]
+
+
+def known_labels() -> set[str]:
+    labels = set(EXTRA_LABELS)
+    families = [f for catalog in CATALOGS for f in catalog.values()]
+    families += [
+        dcgm_family(name) for name in ("DCGM_FI_DEV_XID_ERRORS", "DCGM_EXP_XID_ERRORS_TOTAL")
+    ]
+    for family in families:
+        labels |= family.labels | family.optional
+    return labels
+
+
+def alert_names() -> set[str]:
+    return {
+        r["alert"]
+        for a in rule_groups(CONFIG).values()
+        for g in a
+        for r in g["rules"]
+        if "alert" in r
+    }
+
+
+@pytest.mark.parametrize("uid", UIDS)
+def test_the_dashboard_keeps_its_promises(uid: str) -> None:
+    model = dashboards()[uid]
+    assert model["uid"] == uid
+    assert (model["timezone"], model["refresh"], model["editable"]) == ("utc", "30s", False)
+    assert model["graphTooltip"] == 1  # shared crosshair
+    assert model["time"] == {"from": "now-6h", "to": "now"}
+    assert model["tags"][0] == "ai-observability" and isinstance(model["schemaVersion"], int)
+    assert model["schemaVersion"] >= 36 and model["version"] == 1
+    assert model["title"] and model["description"].endswith(".")
+    assert model["links"] == [
+        {
+            "type": "dashboards",
+            "title": "AI Observability",
+            "tags": ["ai-observability"],
+            "asDropdown": True,
+            "includeVars": True,
+            "keepTime": True,
+        }
+    ]
+
+
+@pytest.mark.parametrize("uid", UIDS)
+def test_variables_offer_all_and_follow_the_time_range(uid: str) -> None:
+    variables = dashboards()[uid]["templating"]["list"]
+    source, *queries = variables
+    assert source == {
+        "name": "datasource",
+        "label": "Data source",
+        "type": "datasource",
+        "query": "prometheus",
+        "current": {"selected": True, "text": "default", "value": "default"},
+    }
+    assert queries[0]["name"] == "cluster"
+    for variable in queries:
+        name = variable["name"]
+        assert variable["type"] == "query" and variable["datasource"] == DATASOURCE
+        assert variable["label"] == name.capitalize()
+        assert variable["query"] == {"query": variable["definition"], "refId": f"{name}-query"}
+        assert re.fullmatch(r"label_values\([\w:]+, \w+\)", variable["definition"])
+        assert variable["refresh"] == 2  # on time range change
+        assert (variable["includeAll"], variable["allValue"], variable["multi"]) == (
+            True,
+            ".*",
+            True,
+        )
+        assert variable["current"] == {"selected": True, "text": ["All"], "value": ["$__all"]}
+        assert variable["sort"] == 1  # alphabetical
+
+
+@pytest.mark.parametrize("uid", UIDS)
+def test_panels_are_valid_grafana_panels(uid: str) -> None:
+    for panel in dashboards()[uid]["panels"]:
+        assert panel["type"] in PANEL_TYPES, panel["type"]
+        if panel["type"] == "row":
+            assert panel["collapsed"] is False and panel["panels"] == []
+            assert panel["gridPos"]["w"] == 24 and panel["gridPos"]["h"] == 1
+            continue
+        assert panel["datasource"] == DATASOURCE, panel["title"]
+        refs = [t["refId"] for t in panel["targets"]]
+        assert refs == [chr(ord("A") + i) for i in range(len(refs))], panel["title"]
+        for target in panel["targets"]:
+            assert target["datasource"] == DATASOURCE and target["expr"] == target["expr"].strip()
+            if panel["type"] == "table":
+                assert (target["instant"], target["format"]) == (True, "table")
+        defaults = panel["fieldConfig"]["defaults"]
+        unit = defaults["unit"]
+        assert unit in UNITS or re.fullmatch(r"suffix: [a-z/]+", unit), (panel["title"], unit)
+        assert panel["fieldConfig"]["overrides"] == []
+        if "min" in defaults and "max" in defaults:
+            assert defaults["min"] < defaults["max"], panel["title"]
+        assert 0 <= defaults.get("decimals", 0) <= 6
+        check_options(panel)
+
+
+def check_options(panel: dict[str, Any]) -> None:
+    options = panel["options"]
+    if panel["type"] == "timeseries":
+        legend = options["legend"]
+        assert legend["displayMode"] in LEGEND_MODES and legend["placement"] in PLACEMENTS
+        assert set(legend["calcs"]) <= REDUCERS and options["tooltip"]["mode"] in TOOLTIPS
+    if panel["type"] in ("stat", "gauge"):
+        assert options["reduceOptions"]["calcs"] == ["lastNotNull"]
+    if panel["type"] == "stat":
+        assert options["colorMode"] in COLOR_MODES and options["graphMode"] in GRAPH_MODES
+    if panel["type"] == "gauge":
+        assert options["showThresholdMarkers"] is True
+    if panel["type"] == "heatmap":  # rows are series, not computed buckets
+        assert options["calculate"] is False and options["cellGap"] >= 0
+        assert options["color"]["mode"] == "scheme" and options["color"]["scheme"][0].isupper()
+        assert options["yAxis"]["unit"] == panel["fieldConfig"]["defaults"]["unit"]
+
+
+@pytest.mark.parametrize("uid", UIDS)
+def test_thresholds_start_from_a_base_colour_and_rise(uid: str) -> None:
+    for panel in panels(uid):
+        defaults = panel["fieldConfig"]["defaults"]
+        if "thresholds" not in defaults:
+            assert "color" not in defaults
+            continue
+        assert defaults["color"] == {"mode": "thresholds"}
+        assert defaults["thresholds"]["mode"] == "absolute"
+        steps = defaults["thresholds"]["steps"]
+        assert steps[0]["value"] is None and len(steps) >= 2, panel["title"]
+        values = [s["value"] for s in steps[1:]]
+        assert values == sorted(set(values)), panel["title"]
+        assert {s["color"] for s in steps} <= COLOURS
+
+
+@pytest.mark.parametrize("uid", UIDS)
+def test_the_layout_fills_rows_left_to_right_without_gaps(uid: str) -> None:
+    x = y = height = 0
+    for number, panel in enumerate(dashboards()[uid]["panels"], start=1):
+        assert panel["id"] == number
+        pos = panel["gridPos"]
+        if panel["type"] == "row" or x + pos["w"] > 24:
+            x, y, height = 0, y + height, 0
+        assert (pos["x"], pos["y"]) == (x, y), panel["title"]
+        assert 0 < pos["w"] <= 24 and pos["h"] > 0
+        x, height = x + pos["w"], max(height, pos["h"])
+        if panel["type"] == "row":
+            x, y, height = 0, y + 1, 0
+
+
+def test_runbook_links_open_the_section_of_an_existing_alert() -> None:
+    alerts, linked = alert_names(), set()
+    for uid in UIDS:
+        for panel in panels(uid):
+            for link in panel["fieldConfig"]["defaults"].get("links", []):
+                if not link["title"].startswith("Runbook: "):
+                    continue
+                alert = link["title"].removeprefix("Runbook: ")
+                assert alert in alerts, alert
+                assert link["url"] == f"{CONFIG.runbook_base_url}#{alert.lower()}"
+                assert link["targetBlank"] is True
+                linked.add(alert)
+    assert len(linked) >= 10
+
+
+def test_a_panel_linked_to_an_alert_marks_its_configured_threshold() -> None:
+    marked = set()
+    for uid in UIDS:
+        for panel in panels(uid):
+            defaults = panel["fieldConfig"]["defaults"]
+            for link in defaults.get("links", []):
+                alert = link["title"].removeprefix("Runbook: ")
+                if alert in ALERT_THRESHOLDS:
+                    values = [s["value"] for s in defaults["thresholds"]["steps"]]
+                    assert ALERT_THRESHOLDS[alert] in values, (panel["title"], alert, values)
+                    marked.add(alert)
+    assert marked == set(ALERT_THRESHOLDS)
+
+
+def test_dashboard_links_keep_time_and_variables() -> None:
+    titles = {uid: model["title"] for uid, model in dashboards().items()}
+    found = 0
+    for uid in UIDS:
+        for panel in panels(uid):
+            for link in panel["fieldConfig"]["defaults"].get("links", []):
+                if link["title"].startswith("Runbook: "):
+                    continue
+                target = re.fullmatch(
+                    r"/d/([\w-]+)\?\$\{__url_time_range\}&\$\{__all_variables\}", link["url"]
+                )
+                assert target and target[1] in titles, link
+                assert link["title"] == titles[target[1]]
+                found += 1
+    assert found >= 2
+
+
+@pytest.mark.parametrize("uid", UIDS)
+def test_legends_name_real_labels_and_add_lower_case_words(uid: str) -> None:
+    labels = known_labels()
+    for panel in panels(uid):
+        for target in panel["targets"]:
+            legend = target["legendFormat"]
+            named = re.findall(r"\{\{\s*(\w+)\s*\}\}", legend)
+            assert set(named) <= labels, (panel["title"], legend)
+            words = re.sub(r"\{\{\s*\w+\s*\}\}", "", legend)
+            for acronym in ACRONYMS:
+                words = re.sub(rf"\b{acronym}\b", "", words)
+            assert re.fullmatch(r"[a-z0-9 ()/,.:%+-]*", words), (panel["title"], legend)
+            if len(panel["targets"]) > 1 and panel["type"] != "table":
+                assert legend, f"{panel['title']}: series of several queries need legends"
