@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
-from prometheus_client import CollectorRegistry
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
 
 from exporter.config import ExporterConfig
@@ -195,3 +195,73 @@ def test_health_follows_the_inventory_age(
     now[0] += 0.5
     status, body = running.request("GET", "/healthz")
     assert (status, json.loads(body)) == (503, {"status": "inventory stale", "age_seconds": 300.5})
+
+
+def exchange(
+    connection: http.client.HTTPConnection, method: str, path: str, body: bytes | None = None
+) -> http.client.HTTPResponse:
+    headers = {"Authorization": f"Bearer {TOKEN}"} if method == "POST" else {}
+    connection.request(method, path, body=body, headers=headers)
+    answer = connection.getresponse()
+    answer.read()
+    return answer
+
+
+def test_answers_carry_their_content_type_and_length(running: Running) -> None:
+    connection = http.client.HTTPConnection(*running.server.server_address, timeout=10)
+    try:
+        metrics = exchange(connection, "GET", "/metrics")
+        assert metrics.getheader("Content-Type") == CONTENT_TYPE_LATEST
+        health = exchange(connection, "GET", "/healthz")
+        assert health.getheader("Content-Type") == "application/json"
+        assert int(health.getheader("Content-Length")) == len(
+            json.dumps({"status": "no inventory sync yet"})
+        )
+    finally:
+        connection.close()
+
+
+def test_accepted_posts_keep_the_connection_and_refusals_close_it(running: Running) -> None:
+    connection = http.client.HTTPConnection(*running.server.server_address, timeout=10)
+    try:
+        body = json.dumps(GOOD).encode()
+        for _ in range(2):  # the same connection serves both
+            answer = exchange(connection, "POST", "/v1/evaluations?source=judge", body)
+            assert (answer.status, answer.getheader("Connection")) == (202, None)
+        missing = exchange(connection, "GET", "/v1/missing")
+        assert (missing.status, missing.getheader("Connection")) == (404, None)
+        other = exchange(connection, "POST", "/v1/other?a=1?b=2", body)
+        assert (other.status, other.getheader("Connection")) == (404, "close")
+    finally:
+        connection.close()
+
+
+def test_refusals_say_why(running: Running) -> None:
+    status, body = running.request("GET", "/nope")
+    assert (status, json.loads(body)) == (404, {"error": "not found"})
+    status, body = running.request("POST", "/v1/evaluations", b"{}", {})
+    assert (status, json.loads(body)) == (
+        401,
+        {"error": "bearer token required", "reason": "unauthorized"},
+    )
+    status, body = running.request("PUT", "/v1/evaluations", b"{}")
+    assert (status, json.loads(body)) == (405, {"error": "method not allowed"})
+    status, body = running.request(
+        "POST", "/v1/evaluations", b"[]", {"Authorization": f"Bearer {TOKEN}"}
+    )
+    assert (status, json.loads(body)) == (400, {"error": "empty batch", "reason": "bad_fields"})
+
+
+def test_health_reports_the_age_to_a_tenth_of_a_second(
+    running: Running, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = [1_700_000_000.0]
+    monkeypatch.setattr("exporter.fleet.time", SimpleNamespace(time=lambda: now[0]))
+    running.fleet.mark_success()
+    now[0] += 12.345
+    assert json.loads(running.request("GET", "/healthz")[1]) == {
+        "status": "ok",
+        "age_seconds": 12.3,
+    }
+    now[0] += 400
+    assert json.loads(running.request("GET", "/healthz")[1])["age_seconds"] == 412.3
