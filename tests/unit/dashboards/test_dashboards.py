@@ -388,3 +388,10 @@ def test_the_xid_table_shows_the_xids_of_the_time_range_only(tmp_path: Path) -> 
     path.write_text(yaml.safe_dump(test))
     result = promtool("test", "rules", str(path))
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dashboard_json_is_stable_text() -> None:
+    """Sorted keys, two-space indents and a final newline, as Grafana exports and `make
+    dashboards` writes: the same model gives the same bytes whatever the key order."""
+    text = to_json({"b": [1], "a": {"d": 1, "c": 2}})
+    assert text == '{\n  "a": {\n    "c": 2,\n    "d": 1\n  },\n  "b": [\n    1\n  ]\n}\n'
