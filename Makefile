@@ -1,6 +1,6 @@
 # The commands the README names. Every target creates what it needs (the venv from
 # requirements-dev.txt, tools into .tools/), so each works on a fresh clone.
-.PHONY: up test lint format preview tools chart-keys bench exporter-image mixin dashboards snapshot docs
+.PHONY: up test lint format preview tools chart-keys bench exporter-image mixin dashboards snapshot docs mutation
 
 VENV := venv/.installed
 
@@ -43,6 +43,13 @@ dashboards: mixin ## the same (the dashboards are in build/<stack>/dashboards/)
 
 snapshot: $(VENV) ## rewrite tests/program/snapshots from the program (after a deliberate change)
 	venv/bin/python -m pytest -q tests/program/test_snapshot.py --update-snapshots
+
+mutation: $(VENV) ## mutation testing (mutmut) of rules, dashboards, config and exporter; see docs/testing.md
+	venv/bin/pip install --quiet --disable-pip-version-check -r requirements-mutation.txt
+	rm -rf mutants
+	venv/bin/mutmut run --max-children 2 > mutation.log
+	venv/bin/python -m scripts.mutation_recheck
+	venv/bin/python -m scripts.mutation_score
 
 docs: $(VENV)  ## regenerate the README's layout and configuration reference
 	venv/bin/python -m scripts.readme --write

@@ -17,7 +17,7 @@ from scripts.stacks import ROOT, stack_names
 # Folders without a package docstring.
 FOLDERS = {
     "loadgen/": "The dev load generator (runs in the cluster, standard library only).",
-    "docs/": "Runbooks (one section per alert), operations (day 2), performance (the benches).",
+    "docs/": "Runbooks (one per alert), operations (day 2), performance, testing (mutation score).",
     ".github/workflows/": "ci (make test), preview (every stack, on pull requests), deploy.",
     ".ci/": "run: the CI entry point (make test on a clean clone).",
 }
