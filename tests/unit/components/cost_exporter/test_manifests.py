@@ -52,3 +52,20 @@ def test_prices_are_checked_by_the_exporter_and_images_must_be_pinned() -> None:
         CostExporterConfig.model_validate({"image": "registry.test/exporter:latest"})
     with pytest.raises(ValidationError, match="required: the exporter image"):
         CostExporterConfig.model_validate({})
+
+
+def test_prometheus_scrapes_the_exporter_port_at_its_configured_interval() -> None:
+    cfg = CFG.model_copy(update={"scrape_interval": "45s"})
+    manifests = cost_exporter_manifests(cfg, ["llama"], "monitoring", ["monitoring"])
+    monitor = next(m for m in manifests if m["kind"] == "ServiceMonitor")
+    service = next(m for m in manifests if m["kind"] == "Service")
+    deployment = next(m for m in manifests if m["kind"] == "Deployment")
+    (endpoint,) = monitor["spec"]["endpoints"]
+    assert endpoint == {"port": "http", "path": "/metrics", "interval": "45s", "honorLabels": True}
+    # The named port exists on the Service, which selects the exporter's pods.
+    assert [p["name"] for p in service["spec"]["ports"]] == ["http"]
+    assert (
+        monitor["spec"]["selector"]["matchLabels"].items() <= service["metadata"]["labels"].items()
+    )
+    pod_labels = deployment["spec"]["template"]["metadata"]["labels"]
+    assert service["spec"]["selector"].items() <= pod_labels.items()

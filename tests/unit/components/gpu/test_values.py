@@ -20,10 +20,12 @@ from tests.support.netpol import Pod, allowed
 def test_scrape_interval_drives_timeout_and_collection_interval() -> None:
     fast = GpuConfig(dcgm_exporter=DcgmExporterConfig(scrape_interval="5s"))
     exporter = gpu_operator_values(fast)["dcgmExporter"]
+    assert exporter["serviceMonitor"]["interval"] == "5s"
     assert exporter["serviceMonitor"]["scrapeTimeout"] == "5s"
     assert exporter["env"] == [{"name": "DCGM_EXPORTER_INTERVAL", "value": "5000"}]
     slow = GpuConfig(dcgm_exporter=DcgmExporterConfig(scrape_interval="1m"))
-    assert gpu_operator_values(slow)["dcgmExporter"]["serviceMonitor"]["scrapeTimeout"] == "10s"
+    monitor = gpu_operator_values(slow)["dcgmExporter"]["serviceMonitor"]
+    assert (monitor["interval"], monitor["scrapeTimeout"]) == ("1m", "10s")
 
 
 def test_the_exporter_service_monitor_names_the_workload_not_the_exporter() -> None:

@@ -41,6 +41,14 @@ def test_external_labels_name_cluster_and_environment() -> None:
     assert spec["externalLabels"] == {"cluster": "qa-east", "environment": "qa"}
 
 
+def test_scrape_evaluation_and_retention_come_from_the_config() -> None:
+    spec = values(scrape_interval="20s", evaluation_interval="40s", retention="9d")["prometheus"][
+        "prometheusSpec"
+    ]
+    assert (spec["scrapeInterval"], spec["evaluationInterval"]) == ("20s", "40s")
+    assert spec["retention"] == "9d"
+
+
 def test_exemplar_storage_is_on() -> None:
     spec = values()["prometheus"]["prometheusSpec"]
     assert "exemplar-storage" in spec["enableFeatures"]
