@@ -100,7 +100,7 @@ def build(cfg: RulesConfig) -> dict[str, Any]:
         ),
         timeseries(
             "GPU Memory Used Ratio",
-            "used / (used + free) per GPU; vLLM preallocates its gpuMemoryUtilization share.",
+            "Used / (used + free) per GPU; vLLM preallocates its gpuMemoryUtilization share.",
             [(f"ai:gpu_memory_used:ratio{{{G}}}", LEGEND)],
             "percentunit",
             min=0,

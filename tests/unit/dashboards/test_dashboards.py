@@ -329,17 +329,22 @@ def test_the_xid_table_shows_the_xids_of_the_time_range_only(tmp_path: Path) -> 
         return f'{{gpu="{index}",UUID="GPU-{index}",{gpu.format(index)},{labels},{target}}}'
 
     series = [
-        # GPU 0: no XID until 60m, then XID 79 (a new series); GPU 1: XID 43 since the start.
+        # GPU 0: no XID until 60m, then XID 79 (a new series). GPU 1: XID 79 since the start (the
+        # same code on another GPU is not new). GPU 2: its exporter restarts at 60m and reports
+        # code 0 ("No Error"), which is no XID.
         ("DCGM_FI_DEV_XID_ERRORS" + xid(0, 'err_code="0",err_msg="No Error"'), "0x59 stale"),
         (
             "DCGM_FI_DEV_XID_ERRORS" + xid(0, 'err_code="79",err_msg="GPU has fallen off the bus"'),
             "_x60 79x120",
         ),
         (
-            "DCGM_FI_DEV_XID_ERRORS" + xid(1, 'err_code="43",err_msg="GPU stopped processing"'),
-            "43x180",
+            "DCGM_FI_DEV_XID_ERRORS" + xid(1, 'err_code="79",err_msg="GPU has fallen off the bus"'),
+            "79x180",
         ),
-        # GPU 1's counter for XID 13 appears at 60m and counts two more by 120m.
+        ("DCGM_FI_DEV_XID_ERRORS" + xid(2, 'err_code="0",err_msg="No Error"'), "_x60 0x120"),
+        # Counters per XID: GPU 0 has counted one XID 13 since the start; GPU 1's counter for
+        # XID 13 appears at 60m and counts two more by 120m.
+        ("DCGM_EXP_XID_ERRORS_TOTAL" + xid(0, 'xid="13"'), "1x180"),
         ("DCGM_EXP_XID_ERRORS_TOTAL" + xid(1, 'xid="13"'), "_x60 1x59 3x61"),
     ]
     test = {
@@ -364,6 +369,11 @@ def test_the_xid_table_shows_the_xids_of_the_time_range_only(tmp_path: Path) -> 
                         "expr": f"count({gauge}) or vector(0)",
                         "eval_time": "170m",
                         "exp_samples": [{"labels": "{}", "value": 0}],
+                    },
+                    {
+                        "expr": f"count({appeared})",
+                        "eval_time": "70m",
+                        "exp_samples": [{"labels": "{}", "value": 1}],
                     },
                     {
                         "expr": f"max({appeared})",

@@ -275,3 +275,111 @@ def test_legends_name_real_labels_and_add_lower_case_words(uid: str) -> None:
             assert re.fullmatch(r"[a-z0-9 ()/,.:%+-]*", words), (panel["title"], legend)
             if len(panel["targets"]) > 1 and panel["type"] != "table":
                 assert legend, f"{panel['title']}: series of several queries need legends"
+
+
+# Keys of a Grafana panel (the dashboard JSON model); a row has its own.
+PANEL_KEYS = {
+    "type",
+    "title",
+    "description",
+    "datasource",
+    "targets",
+    "fieldConfig",
+    "options",
+    "gridPos",
+    "id",
+}
+ROW_KEYS = {"type", "title", "collapsed", "panels", "gridPos", "id"}
+# Units whose range is fixed: a ratio is 0-1, a percentage 0-100.
+UNIT_RANGES = {"percentunit": (0, 1), "percent": (0, 100)}
+
+
+@pytest.mark.parametrize("uid", UIDS)
+def test_panels_hold_only_grafana_keys_and_say_what_they_show(uid: str) -> None:
+    for panel in dashboards()[uid]["panels"]:
+        keys = ROW_KEYS if panel["type"] == "row" else PANEL_KEYS
+        assert set(panel) == keys, (panel["title"], set(panel) ^ keys)
+        title = panel["title"]
+        assert title and (title[0].isupper() or title[0].isdigit()), title
+        if panel["type"] == "row":
+            continue
+        description = panel["description"]
+        assert isinstance(description, str) and description.endswith("."), panel["title"]
+        assert description[0].isupper() or description[0].isdigit(), panel["title"]
+        assert isinstance(panel["options"], dict)
+
+
+@pytest.mark.parametrize("uid", UIDS)
+def test_ratios_and_percentages_keep_their_range(uid: str) -> None:
+    for panel in panels(uid):
+        defaults = panel["fieldConfig"]["defaults"]
+        if "min" in defaults or "max" in defaults:
+            assert (defaults["min"], defaults["max"]) == UNIT_RANGES[defaults["unit"]], panel[
+                "title"
+            ]
+
+
+@pytest.mark.parametrize("uid", UIDS)
+def test_every_row_of_panels_fills_the_width(uid: str) -> None:
+    widths: dict[int, int] = {}
+    for panel in dashboards()[uid]["panels"]:
+        y = panel["gridPos"]["y"]
+        widths[y] = widths.get(y, 0) + panel["gridPos"]["w"]
+    assert set(widths.values()) == {24}, widths
+
+
+def test_exemplars_only_where_a_panel_promises_them_on_raw_buckets() -> None:
+    promised = 0
+    for uid in UIDS:
+        for panel in panels(uid):
+            flagged = [t for t in panel["targets"] if t.get("exemplar")]
+            if "exemplars" in panel["description"].lower():
+                promised += 1
+                assert any("_bucket" in t["expr"] for t in flagged), panel["title"]
+            else:
+                assert flagged == [], panel["title"]
+    assert promised >= 2  # TTFT and end-to-end latency
+
+
+def test_bucket_heatmaps_read_buckets_and_series_heatmaps_read_series() -> None:
+    seen = set()
+    for uid in UIDS:
+        for panel in panels(uid):
+            if panel["type"] != "heatmap":
+                continue
+            for target in panel["targets"]:
+                buckets = "_bucket" in target["expr"]
+                seen.add(buckets)
+                assert target.get("format") == ("heatmap" if buckets else None), panel["title"]
+                assert (target["legendFormat"] == "{{le}}") == buckets, panel["title"]
+    assert seen == {True, False}
+
+
+@pytest.mark.parametrize("uid", UIDS)
+def test_tags_and_variable_sources_are_real(uid: str) -> None:
+    model = dashboards()[uid]
+    assert all(re.fullmatch(r"[a-z-]+", tag) for tag in model["tags"]), model["tags"]
+    assert len(model["tags"]) == len(set(model["tags"])) >= 2
+    recorded = {
+        r["record"]
+        for a in rule_groups(CONFIG).values()
+        for g in a
+        for r in g["rules"]
+        if "record" in r
+    }
+    known = recorded | {name for catalog in CATALOGS for name in catalog}
+    for variable in model["templating"]["list"][1:]:
+        source = re.fullmatch(r"label_values\(([\w:]+), \w+\)", variable["definition"])[1]
+        assert source in known, (uid, variable["name"], source)
+
+
+def spend_steps(budget: float) -> list[Any]:
+    model = all_dashboards(RulesConfig(daily_budget_dollars=budget))["ai-cost-efficiency"]
+    (panel,) = [p for p in model["panels"] if p["title"] == "GPU Spend, Last 24h"]
+    return [s["value"] for s in panel["fieldConfig"]["defaults"]["thresholds"]["steps"]]
+
+
+def test_spend_turns_yellow_at_80_percent_of_a_budget_and_stays_green_without_one() -> None:
+    assert spend_steps(0) == [None]  # no budget: nothing to be over
+    assert spend_steps(0.5) == [None, 0.4, 0.5]
+    assert spend_steps(2500) == [None, 2000, 2500]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from exporter.config import parse_config
-from exporter.pricing import Node, capacity_type, gpu_hour_price
+from exporter.pricing import Node, capacity_type, gpu_count_from_labels, gpu_hour_price
 
 CONFIG = parse_config(
     {
@@ -70,3 +70,18 @@ def test_unpriced_gpus_are_none_never_zero() -> None:
 def test_default_table_is_used_and_overridable() -> None:
     assert gpu_hour_price(Node("n", {"nvidia.com/gpu.product": "Tesla-T4"}, 1), CONFIG) == 0.526
     assert CONFIG.gpu_prices["NVIDIA-H100-80GB-HBM3"]["spot"] == 2.10  # overrides the default 2.16
+
+
+@pytest.mark.parametrize(
+    "labels, gpus",
+    [
+        ({"nvidia.com/gpu.count": "8"}, 8.0),  # gpu-feature-discovery's label, a string
+        ({"nvidia.com/gpu.count": "0"}, 0.0),
+        ({}, 0.0),  # no GPU feature discovery on the node
+        ({"nvidia.com/gpu.count": "eight"}, 0.0),
+        ({"nvidia.com/gpu.count": "-2"}, 0.0),  # never a negative count
+        ({"nvidia.com/gpu.count": ""}, 0.0),
+    ],
+)
+def test_gpu_count_from_the_feature_discovery_label(labels: dict[str, str], gpus: float) -> None:
+    assert gpu_count_from_labels(labels) == gpus
