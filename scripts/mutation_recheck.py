@@ -42,9 +42,16 @@ def survivors() -> list[str]:
 
 
 def tests_of(mutant: str, stats: dict[str, list[str]], fallback: list[str]) -> list[str]:
-    """The tests mutmut's stats saw calling the mutated function, else the whole selection."""
+    """The unit tests that mirror the mutated module's package (tests/unit/rules for rules/...),
+    and those mutmut's stats saw calling the function (tests added since are in the former)."""
     function = mutant.rsplit("__mutmut_", 1)[0]
-    return sorted(stats.get(function, [])) or fallback
+    package = (
+        function.split(".")[:-2] if function.startswith("components.") else function.split(".")[:1]
+    )
+    mirror = Path("tests", "unit", *package)
+    mirrored = [str(mirror)] if (MUTANTS / mirror).is_dir() else []
+    others = sorted(t for t in stats.get(function, []) if not t.startswith(f"{mirror}/"))
+    return mirrored + others or fallback
 
 
 def recheck(mutant: str, tests: list[str], pytest_args: list[str]) -> str:
