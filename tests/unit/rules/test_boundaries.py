@@ -123,6 +123,12 @@ def gpu_edges() -> list[Edge]:
             held={selector("DCGM_FI_DEV_XID_ERRORS", {**GPU, **DCGM_TARGET, **XID}): "_x5 79x234"},
             onset="5m", name="new-xid-series",
         ),
+        # The XID field reads 0 ("No Error") until a GPU reports one: a new series at 0 is none.
+        Edge(
+            "GPUXidError", "1m", "warning", {**GPU, **DCGM_TARGET, **XID},
+            (Levels(selector("DCGM_FI_DEV_XID_ERRORS", {**GPU, **DCGM_TARGET, **XID}), (79,), (0,)),),
+            name="code-zero-is-no-error",
+        ),
         Edge(
             "GPUXidError", "1m", "warning", {**GPU, **DCGM_TARGET, "xid": "79"},
             held={
@@ -245,6 +251,16 @@ def test_the_alert_fires_past_its_thresholds_and_after_its_for_window(
     tests.write_text(yaml.safe_dump(promtool_file(rules.name, edge), sort_keys=False))
     result = promtool("test", "rules", str(tests))
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_without_a_budget_there_is_no_budget_alert() -> None:
+    alerts = {
+        rule.get("alert")
+        for area in rule_groups(RulesConfig(), FACTS).values()
+        for group in area
+        for rule in group["rules"]
+    }
+    assert "CostBudgetExceeded" not in alerts and "GPUXidError" in alerts
 
 
 def test_every_alert_has_generated_edges() -> None:
