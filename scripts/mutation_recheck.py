@@ -61,7 +61,7 @@ def selection_for(mutant: str, stats: dict[str, list[str]], fallback: list[str])
         function.split(".")[:-2] if function.startswith("components.") else function.split(".")[:1]
     )
     mirror = Path("tests", "unit", *package)
-    mirrored = [str(mirror)] if (MUTANTS / mirror).is_dir() else []
+    mirrored = [str(mirror)] if (ROOT / mirror).is_dir() else []  # mutants/ copies the tests
     others = sorted(t for t in stats.get(function, []) if not t.startswith(f"{mirror}/"))
     return mirrored + others or fallback
 
