@@ -103,8 +103,6 @@ def rejected(running: Running, reason: str) -> float:
         "Bearer ",
         f"Bearer {TOKEN[:-1]}",  # a prefix of the token
         f"Bearer {TOKEN}x",  # an extension of it
-        f"Bearer {TOKEN} ",
-        f"Bearer  {TOKEN}",
         f"Basic {TOKEN}",  # another scheme
         f"Token {TOKEN}",
         TOKEN,  # no scheme
