@@ -74,22 +74,24 @@ def _operator_managed(kind: str, cr_name: str, version: str) -> dict[str, str]:
     return labels
 
 
+def _operator_pod(run: ProgramRun, kind: str, index: int) -> Pod:
+    """A replica of the kube-prometheus-stack release's Prometheus or Alertmanager (the chart
+    names the object `<fullname>-<kind>`; the operator names the pod `<kind>-<object>-<n>`)."""
+    release = _release(run, "kube-prometheus-stack")
+    cr = f"{_stack_fullname(release)}-{kind}"
+    spec = release.inputs["values"][kind][f"{kind}Spec"]
+    labels = _operator_managed(kind, cr, spec["image"]["tag"].removeprefix("v"))
+    return Pod(f"{kind}-{cr}-{index}", release.inputs["namespace"], labels)
+
+
 def prometheus_pod(run: ProgramRun, index: int = 0) -> Pod:
     """A Prometheus replica of the kube-prometheus-stack release."""
-    release = _release(run, "kube-prometheus-stack")
-    cr = f"{_stack_fullname(release)}-prometheus"
-    tag = release.inputs["values"]["prometheus"]["prometheusSpec"]["image"]["tag"]
-    labels = _operator_managed("prometheus", cr, tag.removeprefix("v"))
-    return Pod(f"prometheus-{cr}-{index}", release.inputs["namespace"], labels)
+    return _operator_pod(run, "prometheus", index)
 
 
 def alertmanager_pod(run: ProgramRun, index: int = 0) -> Pod:
     """An Alertmanager replica of the kube-prometheus-stack release."""
-    release = _release(run, "kube-prometheus-stack")
-    cr = f"{_stack_fullname(release)}-alertmanager"
-    tag = release.inputs["values"]["alertmanager"]["alertmanagerSpec"]["image"]["tag"]
-    labels = _operator_managed("alertmanager", cr, tag.removeprefix("v"))
-    return Pod(f"alertmanager-{cr}-{index}", release.inputs["namespace"], labels)
+    return _operator_pod(run, "alertmanager", index)
 
 
 def chart_pod(run: ProgramRun, chart: str, name: str, extra: dict[str, str] | None = None) -> Pod:

@@ -22,30 +22,14 @@ from rules.catalog import (
     VLLM_METRICS,
     series_names,
 )  # fmt: skip
-from rules.config import RulesConfig
 from rules.groups import rule_groups
+from tests.support.dashboard_models import CONFIG, UIDS, dashboards, panels
 from tests.support.dashboard_variables import substitute
 from tests.support.harness import STACKS
 from tests.support.programs import program_run
 from tests.support.promql_names import metric_names
 from tests.support.promql_tree import quantile_count, quantiles_losing_le
 from tests.support.tools import promtool
-
-CONFIG = RulesConfig(daily_budget_dollars=1000)
-UIDS = (
-    "ai-cost-efficiency",
-    "ai-gpu-fleet",
-    "ai-inference-overview",
-    "ai-model-quality",
-    "ai-slos",
-)
-
-
-def dashboards() -> dict[str, dict[str, Any]]:
-    """The dashboards, built when a test runs (never at import: mutation runs change the code
-    after the modules load)."""
-    return all_dashboards(CONFIG)
-
 
 BUILTINS = {
     "__rate_interval",
@@ -55,10 +39,6 @@ BUILTINS = {
     "__all_variables",
     "__all",
 }
-
-
-def panels(model: dict[str, Any]) -> list[dict[str, Any]]:
-    return [p for p in model["panels"] if p["type"] != "row"]
 
 
 def all_targets() -> list[tuple[str, str, dict[str, Any]]]:

@@ -14,15 +14,9 @@ from dashboards.all import all_dashboards
 from rules.catalog import CATALOGS, dcgm_family
 from rules.config import RulesConfig
 from rules.groups import rule_groups
+from tests.support.dashboard_models import CONFIG, UIDS, dashboards
+from tests.support.dashboard_models import panels as data_panels
 
-CONFIG = RulesConfig(daily_budget_dollars=1000)
-UIDS = (
-    "ai-cost-efficiency",
-    "ai-gpu-fleet",
-    "ai-inference-overview",
-    "ai-model-quality",
-    "ai-slos",
-)
 DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
 # Grafana's panel plugin ids (public/app/plugins/panel/*/plugin.json) used for metrics.
 PANEL_TYPES = {"timeseries", "stat", "gauge", "table", "heatmap", "bargauge", "row"}
@@ -61,13 +55,8 @@ EXTRA_LABELS = {"slo", "source", "phase", "alertname", "alertstate", "cluster", 
 ACRONYMS = {"GPU", "GPUs", "SM", "DRAM"}
 
 
-def dashboards() -> dict[str, dict[str, Any]]:
-    """The dashboards, built when a test runs."""
-    return all_dashboards(CONFIG)
-
-
 def panels(uid: str) -> list[dict[str, Any]]:
-    return [p for p in dashboards()[uid]["panels"] if p["type"] != "row"]
+    return data_panels(dashboards()[uid])
 
 
 def known_labels() -> set[str]:

@@ -5,26 +5,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 
-from dashboards.all import all_dashboards
-from rules.config import RulesConfig
+from tests.support.dashboard_models import CONFIG, dashboards, panels, promtool_test_passes
 from tests.support.dashboard_variables import substitute
-from tests.support.tools import promtool
-
-CONFIG = RulesConfig(daily_budget_dollars=1000)
-
-
-def dashboards() -> dict[str, dict[str, Any]]:
-    """The dashboards, built when a test runs."""
-    return all_dashboards(CONFIG)
-
-
-def panels(model: dict[str, Any]) -> list[dict[str, Any]]:
-    return [p for p in model["panels"] if p["type"] != "row"]
 
 
 def test_error_budget_weighs_each_request_not_each_5m_ratio(tmp_path: Path) -> None:
@@ -80,10 +65,7 @@ def test_error_budget_weighs_each_request_not_each_5m_ratio(tmp_path: Path) -> N
             }
         ],
     }
-    path = tmp_path / "budget.test.yaml"
-    path.write_text(yaml.safe_dump(test))
-    result = promtool("test", "rules", str(path))
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert promtool_test_passes(tmp_path, "budget", test) == ""
 
 
 def test_the_xid_table_shows_the_xids_of_the_time_range_only(tmp_path: Path) -> None:
@@ -125,45 +107,21 @@ def test_the_xid_table_shows_the_xids_of_the_time_range_only(tmp_path: Path) -> 
                 "input_series": [{"series": s, "values": v} for s, v in series],
                 "promql_expr_test": [
                     {
-                        "expr": f"count({gauge})",
-                        "eval_time": "70m",
-                        "exp_samples": [{"labels": "{}", "value": 1}],
-                    },
-                    {
-                        "expr": f"max({gauge})",
-                        "eval_time": "70m",
-                        "exp_samples": [{"labels": "{}", "value": 79}],
-                    },
-                    {
-                        "expr": f"count({gauge}) or vector(0)",
-                        "eval_time": "170m",
-                        "exp_samples": [{"labels": "{}", "value": 0}],
-                    },
-                    {
-                        "expr": f"count({appeared})",
-                        "eval_time": "70m",
-                        "exp_samples": [{"labels": "{}", "value": 1}],
-                    },
-                    {
-                        "expr": f"max({appeared})",
-                        "eval_time": "70m",
-                        "exp_samples": [{"labels": "{}", "value": 1}],
-                    },
-                    {
-                        "expr": f"max({diff})",
-                        "eval_time": "130m",
-                        "exp_samples": [{"labels": "{}", "value": 2}],
-                    },
-                    {
-                        "expr": f"count({appeared}) or vector(0)",
-                        "eval_time": "130m",
-                        "exp_samples": [{"labels": "{}", "value": 0}],
-                    },
+                        "expr": expr,
+                        "eval_time": at,
+                        "exp_samples": [{"labels": "{}", "value": value}],
+                    }
+                    for expr, at, value in (
+                        (f"count({gauge})", "70m", 1),
+                        (f"max({gauge})", "70m", 79),
+                        (f"count({gauge}) or vector(0)", "170m", 0),
+                        (f"count({appeared})", "70m", 1),
+                        (f"max({appeared})", "70m", 1),
+                        (f"max({diff})", "130m", 2),
+                        (f"count({appeared}) or vector(0)", "130m", 0),
+                    )
                 ],
             }
         ],
     }
-    path = tmp_path / "xid.test.yaml"
-    path.write_text(yaml.safe_dump(test))
-    result = promtool("test", "rules", str(path))
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert promtool_test_passes(tmp_path, "xid", test) == ""

@@ -15,9 +15,8 @@ from pydantic import BaseModel
 
 from components.config.errors import ConfigError
 from components.config.stack import StackConfig, parse_stack_config, secret_keys
-from tests.support.harness import stack_document
+from tests.support.harness import PROJECT, stack_document
 
-PROJECT = "ai-observability"
 BOUNDS = (annotated_types.Ge, annotated_types.Gt, annotated_types.Le, annotated_types.Lt)
 BASE_STACK = "staging"  # vLLM models, GPUs, a load generator: every section in use
 
