@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from exporter.fleet import Fleet
+from exporter.admission import SKIP_REASONS
+from exporter.fleet import Fleet, Snapshot
 
 
 class CostCollector(Collector):
@@ -59,13 +60,31 @@ class CostCollector(Collector):
             price = node_price.get(pod.node)
             if price is not None:
                 pod_cost.add_metric([pod.namespace, pod.name, pod.node], pod.gpus * price)
+        yield from (hourly, gpus, pod_cost, cost, unpriced, *self._health(snap))
+
+    @staticmethod
+    def _health(snap: Snapshot) -> tuple[Metric, ...]:
+        """The inventory self-metrics, one series per source (nodes, pods, or file)."""
         last_success = GaugeMetricFamily(
             "ai_exporter_inventory_last_success_timestamp_seconds",
-            "Unix time of the last successful inventory sync (0 before the first).",
+            "Unix time of the source's last successful inventory sync (0 before the first).",
+            labels=["source"],
         )
-        last_success.add_metric([], snap.last_success or 0.0)
+        for source, when in snap.last_success.items():
+            last_success.add_metric([source], when or 0.0)
         errors = CounterMetricFamily(
-            "ai_exporter_inventory_errors", "Failed inventory syncs (list, watch or file read)."
+            "ai_exporter_inventory_errors",
+            "Failed inventory syncs (list, watch or file read), by source.",
+            labels=["source"],
         )
-        errors.add_metric([], snap.errors)
-        yield from (hourly, gpus, pod_cost, cost, unpriced, last_success, errors)
+        for source, count in snap.errors.items():
+            errors.add_metric([source], count)
+        skipped = CounterMetricFamily(
+            "ai_exporter_inventory_objects_skipped",
+            "Inventory objects left out because they cannot be priced or written, by reason.",
+            labels=["source", "reason"],
+        )
+        for source in snap.errors:
+            for reason in SKIP_REASONS:
+                skipped.add_metric([source, reason], snap.skipped.get((source, reason), 0))
+        return last_success, errors, skipped

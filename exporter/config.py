@@ -1,4 +1,9 @@
-"""The exporter's configuration file: prices, accepted models and evaluators, ingest token."""
+"""The exporter's configuration file: prices, accepted models and evaluators, ingest token.
+
+Every number is finite and within a documented range (RANGES, the price ceiling), every name
+can be written as a label value, and every file is UTF-8: a bad file stops the exporter at
+start with the key named.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +16,18 @@ from typing import Any
 import yaml
 
 from exporter.default_prices import DEFAULT_GPU_PRICES
+from exporter.labels import label_value_problem
 
 CAPACITY_TYPES = ("on_demand", "spot")
+MAX_GPUS = 64  # per node and per pod
+DEFAULT_MAX_GPU_HOUR_PRICE = 1000.0
+MAX_GPU_HOUR_PRICE_LIMIT = 100_000.0
+# key -> (lowest, highest, default, integer only)
+RANGES: dict[str, tuple[float, float, float, bool]] = {
+    "inventory_staleness_seconds": (1, 86_400, 300, False),
+    "watch_timeout_seconds": (1, 3_600, 300, True),
+    "static_refresh_seconds": (0.1, 86_400, 60, False),
+}
 KEYS = (
     "gpus",
     "instance_types",
@@ -20,9 +35,8 @@ KEYS = (
     "models",
     "evaluators",
     "ingest_token_file",
-    "inventory_staleness_seconds",
-    "watch_timeout_seconds",
-    "static_refresh_seconds",
+    "max_gpu_hour_price",
+    *RANGES,
 )
 
 
@@ -48,9 +62,19 @@ class ExporterConfig:
     inventory_staleness_seconds: float = 300.0
     watch_timeout_seconds: int = 300
     static_refresh_seconds: float = 60.0
+    max_gpu_hour_price: float = DEFAULT_MAX_GPU_HOUR_PRICE
 
 
-def parse_price_table(raw: Any, key: str) -> dict[str, dict[str, float]]:
+def is_number(value: Any) -> bool:
+    """A finite int or float (booleans are not numbers here)."""
+    valid = isinstance(value, (int, float)) and not isinstance(value, bool)
+    return valid and math.isfinite(value)
+
+
+def parse_price_table(
+    raw: Any, key: str, ceiling: float = DEFAULT_MAX_GPU_HOUR_PRICE
+) -> dict[str, dict[str, float]]:
+    """{name: {capacity type: USD}} with every price finite and within [0, ceiling]."""
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
@@ -66,10 +90,10 @@ def parse_price_table(raw: Any, key: str) -> dict[str, dict[str, float]]:
                 raise ConfigError(
                     f"{where}.{capacity}", "unknown capacity type (expected on_demand or spot)"
                 )
-            valid = isinstance(price, (int, float)) and not isinstance(price, bool)
-            if not valid or not math.isfinite(price) or price < 0:
+            if not is_number(price) or not 0 <= price <= ceiling:
                 raise ConfigError(
-                    f"{where}.{capacity}", f"must be a non-negative price in USD, got {price!r}"
+                    f"{where}.{capacity}",
+                    f"must be a non-negative price in USD of at most {ceiling:g}, got {price!r}",
                 )
             prices[capacity] = float(price)
         table[str(name)] = prices
@@ -82,14 +106,56 @@ def _names(raw: Any, key: str) -> frozenset[str]:
     for index, name in enumerate(raw):
         if not isinstance(name, str) or not name.strip():
             raise ConfigError(f"{key}[{index}]", f"expected a non-empty string, got {name!r}")
+        problem = label_value_problem(name)
+        if problem is not None:
+            raise ConfigError(f"{key}[{index}]", f"not usable as a label value: {problem}")
     return frozenset(raw)
 
 
-def _positive(raw: Mapping[str, Any], key: str, default: float) -> float:
+def _in_range(raw: Mapping[str, Any], key: str) -> float:
+    low, high, default, integer = RANGES[key]
     value = raw.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise ConfigError(key, f"must be a positive number of seconds, got {value!r}")
+    kind = "a whole number" if integer else "a number"
+    valid = is_number(value) and low <= value <= high and (not integer or value == int(value))
+    if not valid:
+        raise ConfigError(key, f"must be {kind} of seconds in [{low:g}, {high:g}], got {value!r}")
     return float(value)
+
+
+def _ceiling(raw: Mapping[str, Any]) -> float:
+    value = raw.get("max_gpu_hour_price", DEFAULT_MAX_GPU_HOUR_PRICE)
+    if not is_number(value) or not 0 < value <= MAX_GPU_HOUR_PRICE_LIMIT:
+        raise ConfigError(
+            "max_gpu_hour_price",
+            f"must be a price in USD in (0, {MAX_GPU_HOUR_PRICE_LIMIT:g}], got {value!r}",
+        )
+    return float(value)
+
+
+def read_text(path: Path, key: str) -> str:
+    """A UTF-8 file's text; ConfigError naming `key` and the file otherwise."""
+    try:
+        return path.read_bytes().decode("utf-8")
+    except OSError as error:
+        raise ConfigError(key, f"cannot read {path}: {error.strerror}") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(key, f"{path} is not UTF-8 text (byte {error.start})") from None
+
+
+def _token(raw: Mapping[str, Any], base_dir: Path | None) -> str | None:
+    if raw.get("ingest_token_file") is None:
+        return None
+    token_path = Path(str(raw["ingest_token_file"]))
+    if base_dir is not None and not token_path.is_absolute():
+        token_path = base_dir / token_path
+    token = read_text(token_path, "ingest_token_file").strip()
+    if not token:
+        raise ConfigError("ingest_token_file", f"{token_path} is empty")
+    if not token.isascii() or not token.isprintable() or " " in token:
+        raise ConfigError(
+            "ingest_token_file", f"{token_path}: the token must be visible ASCII without spaces"
+        )
+    return token
 
 
 def parse_config(raw: Any, base_dir: Path | None = None) -> ExporterConfig:
@@ -98,46 +164,40 @@ def parse_config(raw: Any, base_dir: Path | None = None) -> ExporterConfig:
         raise ConfigError("", "expected a map of settings at the top level")
     for key in raw:
         if key not in KEYS:
-            raise ConfigError(key, f"unknown key (allowed: {', '.join(KEYS)})")
+            raise ConfigError(str(key), f"unknown key (allowed: {', '.join(KEYS)})")
     capacity = raw.get("default_capacity_type", "on_demand")
     if capacity not in CAPACITY_TYPES:
         raise ConfigError(
             "default_capacity_type",
             f"unknown capacity type {capacity!r} (expected on_demand or spot)",
         )
-    token = None
-    if raw.get("ingest_token_file") is not None:
-        token_path = Path(str(raw["ingest_token_file"]))
-        if base_dir is not None and not token_path.is_absolute():
-            token_path = base_dir / token_path
-        try:
-            token = token_path.read_text().strip()
-        except OSError as error:
-            raise ConfigError(
-                "ingest_token_file", f"cannot read {token_path}: {error.strerror}"
-            ) from None
-        if not token:
-            raise ConfigError("ingest_token_file", f"{token_path} is empty")
-    gpu_prices = {**DEFAULT_GPU_PRICES, **parse_price_table(raw.get("gpus"), "gpus")}
+    ceiling = _ceiling(raw)
+    gpu_prices = {
+        **DEFAULT_GPU_PRICES,
+        **parse_price_table(raw.get("gpus"), "gpus", ceiling),
+    }
     return ExporterConfig(
         gpu_prices=gpu_prices,
-        instance_prices=parse_price_table(raw.get("instance_types"), "instance_types"),
+        # A node-hour: the ceiling for each of up to MAX_GPUS GPUs.
+        instance_prices=parse_price_table(
+            raw.get("instance_types"), "instance_types", ceiling * MAX_GPUS
+        ),
         default_capacity_type=capacity,
         models=_names(raw.get("models"), "models"),
         evaluators=_names(raw.get("evaluators"), "evaluators"),
-        ingest_token=token,
-        inventory_staleness_seconds=_positive(raw, "inventory_staleness_seconds", 300),
-        watch_timeout_seconds=int(_positive(raw, "watch_timeout_seconds", 300)),
-        static_refresh_seconds=_positive(raw, "static_refresh_seconds", 60),
+        ingest_token=_token(raw, base_dir),
+        inventory_staleness_seconds=_in_range(raw, "inventory_staleness_seconds"),
+        watch_timeout_seconds=int(_in_range(raw, "watch_timeout_seconds")),
+        static_refresh_seconds=_in_range(raw, "static_refresh_seconds"),
+        max_gpu_hour_price=ceiling,
     )
 
 
 def load_config(path: Path) -> ExporterConfig:
     """Read and validate a config file; ConfigError names the file and the key."""
+    text = read_text(path, "")  # its message names the file
     try:
-        raw = yaml.safe_load(path.read_text())
-    except OSError as error:
-        raise ConfigError(str(path), f"cannot read: {error.strerror}") from None
+        raw = yaml.safe_load(text)
     except yaml.YAMLError as error:
         raise ConfigError(str(path), f"not valid YAML: {error}") from None
     try:

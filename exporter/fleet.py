@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from exporter.config import ExporterConfig
@@ -27,23 +27,34 @@ class Snapshot:
     nodes: tuple[PricedNode, ...]
     pods: tuple[Pod, ...]
     accrued: dict[str, float]
-    last_success: float | None
-    errors: int
+    last_success: dict[str, float | None]  # source -> Unix time of its last successful sync
+    errors: dict[str, int]  # source -> failed syncs
+    skipped: dict[tuple[str, str], int]  # (source, reason) -> objects left out
 
 
 class Fleet:
-    """Nodes and GPU pods, the cost accrued per node, and the health of the inventory source."""
+    """Nodes and GPU pods, the cost accrued per node, and the health of each inventory source
+    (the Kubernetes API's nodes and pods, or a static file), kept apart so that one stale
+    source cannot hide behind another's success."""
 
-    def __init__(self, config: ExporterConfig, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        config: ExporterConfig,
+        sources: Sequence[str] = ("file",),
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
         self._config = config
         self._clock = clock
+        self._wall_clock = wall_clock
         self._lock = threading.Lock()
         self._nodes: dict[str, PricedNode] = {}
         self._pods: dict[tuple[str, str], Pod] = {}
         self._accrued: dict[str, float] = {}
         self._last_accrual = clock()
-        self._last_success: float | None = None
-        self._errors = 0
+        self._last_success: dict[str, float | None] = dict.fromkeys(sources)
+        self._errors: dict[str, int] = dict.fromkeys(sources, 0)
+        self._skipped: dict[tuple[str, str], int] = {}
 
     def _price(self, node: Node) -> PricedNode:
         return PricedNode(
@@ -107,15 +118,21 @@ class Fleet:
         with self._lock:
             self._pods.pop((namespace, name), None)
 
-    def mark_success(self) -> None:
-        """The inventory source is in sync with its source of truth now."""
+    def mark_success(self, source: str) -> None:
+        """The source is in sync with its source of truth now."""
         with self._lock:
-            self._last_success = time.time()
+            self._last_success[source] = self._wall_clock()
 
-    def record_error(self) -> None:
-        """The inventory source failed to sync once."""
+    def record_error(self, source: str) -> None:
+        """The source failed to sync once."""
         with self._lock:
-            self._errors += 1
+            self._errors[source] = self._errors.get(source, 0) + 1
+
+    def record_skipped(self, source: str, reason: str) -> None:
+        """An object of the source was left out (it could not be priced or written)."""
+        with self._lock:
+            key = (source, reason)
+            self._skipped[key] = self._skipped.get(key, 0) + 1
 
     def snapshot(self) -> Snapshot:
         """Accrue up to now and return a consistent copy."""
@@ -125,11 +142,16 @@ class Fleet:
                 nodes=tuple(self._nodes.values()),
                 pods=tuple(self._pods.values()),
                 accrued=dict(self._accrued),
-                last_success=self._last_success,
-                errors=self._errors,
+                last_success=dict(self._last_success),
+                errors=dict(self._errors),
+                skipped=dict(self._skipped),
             )
 
-    def seconds_since_success(self) -> float | None:
-        """Age of the last successful sync, or None before the first."""
+    def ages(self) -> dict[str, float | None]:
+        """Seconds since each source's last successful sync (None before its first)."""
         with self._lock:
-            return None if self._last_success is None else time.time() - self._last_success
+            now = self._wall_clock()
+            return {
+                source: None if last is None else max(0.0, now - last)
+                for source, last in self._last_success.items()
+            }

@@ -17,7 +17,13 @@ SCORE_BUCKETS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 FIELDS = {"model", "evaluator", "score", "hallucination"}
 REASONS = (
     "unauthorized",
+    "ingest_disabled",
+    "unsupported_media_type",
     "length_required",
+    "bad_length",
+    "bad_idempotency_key",
+    "idempotency_key_reused",
+    "idempotency_key_in_flight",
     "too_large",
     "bad_json",
     "bad_fields",

@@ -1,69 +1,24 @@
-"""HTTP endpoints: GET /metrics, GET /healthz, POST /v1/evaluations (all on one port)."""
+"""HTTP endpoints on one port: GET /metrics, /healthz and /readyz, POST /v1/evaluations."""
 
 from __future__ import annotations
 
-import hmac
 import json
+import re
+import socket
+import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 
-from exporter.config import ExporterConfig
-from exporter.fleet import Fleet
-from exporter.quality import MAX_BODY_BYTES, QualityMetrics, RejectionError, parse_batch, validate
+from exporter.app import App
+from exporter.connections import ConnectionGuard, refuse
+from exporter.log import error_fields, log
+from exporter.quality import MAX_BODY_BYTES, RejectionError
+from exporter.render_cache import accepts_gzip, wants_fresh
 
-
-class App:
-    """What the endpoints do, independent of the HTTP plumbing."""
-
-    def __init__(
-        self,
-        config: ExporterConfig,
-        fleet: Fleet,
-        registry: CollectorRegistry,
-        quality: QualityMetrics,
-    ) -> None:
-        self.config = config
-        self.fleet = fleet
-        self.registry = registry
-        self.quality = quality
-
-    def metrics(self) -> bytes:
-        """The exposition of every metric."""
-        return generate_latest(self.registry)
-
-    def health(self) -> tuple[int, dict[str, Any]]:
-        """200 while the last inventory sync is fresh, 503 otherwise."""
-        age = self.fleet.seconds_since_success()
-        limit = self.config.inventory_staleness_seconds
-        if age is None:
-            return 503, {"status": "no inventory sync yet"}
-        if age > limit:
-            return 503, {"status": "inventory stale", "age_seconds": round(age, 1)}
-        return 200, {"status": "ok", "age_seconds": round(age, 1)}
-
-    def authorized(self, header: str | None) -> bool:
-        """Whether the request carries the configured bearer token (always, without one)."""
-        token = self.config.ingest_token
-        if token is None:
-            return True
-        expected = f"Bearer {token}".encode()
-        return header is not None and hmac.compare_digest(header.encode(), expected)
-
-    def ingest(self, body: bytes) -> tuple[int, dict[str, Any]]:
-        """Validate and record a batch; nothing is recorded unless all of it is valid."""
-        try:
-            evaluations = validate(parse_batch(body), self.config)
-        except RejectionError as rejection:
-            return self.reject(rejection)
-        self.quality.record(evaluations)
-        return 202, {"accepted": len(evaluations)}
-
-    def reject(self, rejection: RejectionError) -> tuple[int, dict[str, Any]]:
-        """Count a rejection and build its answer."""
-        self.quality.reject(rejection.reason)
-        return rejection.status, {"error": str(rejection), "reason": rejection.reason}
+__all__ = ["App", "ExporterServer", "Handler"]
+LENGTH = re.compile(r"[0-9]{1,10}")  # ASCII digits only: str.isdigit() also takes "²"
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -71,16 +26,39 @@ class Handler(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     server_version = "ai-observability-exporter"
-    timeout = 15  # seconds a client may take to send a request: no slow-loris
+    timeout = 15  # seconds a single read may block; the whole head has HEAD_TIMEOUT_SECONDS
     # Headers and body leave in separate writes: without TCP_NODELAY, Nagle's algorithm and the
     # peer's delayed ACK add about 40 ms to every keep-alive request.
     disable_nagle_algorithm = True
     server: ExporterServer
 
-    def _send(self, status: int, body: bytes, content_type: str, close: bool = False) -> None:
+    def version_string(self) -> str:
+        """The Server header: our name, not the Python version."""
+        return self.server_version
+
+    def handle_one_request(self) -> None:
+        """One request, its head due within the guard's head timeout."""
+        guard = self.server.guard
+        guard.awaiting_head(self.connection)
+        try:
+            super().handle_one_request()
+        finally:
+            guard.head_received(self.connection)
+
+    def parse_request(self) -> bool:
+        """Read the headers; from here the head deadline no longer applies."""
+        parsed = super().parse_request()
+        self.server.guard.head_received(self.connection)
+        return parsed
+
+    def _send(
+        self, status: int, body: bytes, content_type: str, close: bool = False, **headers: str
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
+        for name, value in headers.items():
+            self.send_header(name.replace("_", "-"), value)
         if close:
             self.send_header("Connection", "close")
             self.close_connection = True
@@ -90,14 +68,23 @@ class Handler(BaseHTTPRequestHandler):
     def _json(self, status: int, payload: dict[str, Any], close: bool = False) -> None:
         self._send(status, json.dumps(payload).encode(), "application/json", close)
 
+    def _refuse(self, rejection: RejectionError) -> None:
+        """Count a refused POST and answer it, closing the connection (its body is unread)."""
+        self._json(*self.server.app.reject(rejection), close=True)
+
     def do_GET(self) -> None:
-        """GET /metrics and /healthz."""
+        """GET /metrics, /healthz and /readyz."""
         app = self.server.app
         path = self.path.split("?", 1)[0]
         if path == "/metrics":
-            self._send(200, app.metrics(), CONTENT_TYPE_LATEST)
+            gzipped = accepts_gzip(self.headers.get("Accept-Encoding"))
+            encoding = {"Content_Encoding": "gzip"} if gzipped else {}
+            body = app.metrics(gzipped, fresh=wants_fresh(self.headers.get("Cache-Control")))
+            self._send(200, body, CONTENT_TYPE_LATEST, Vary="Accept-Encoding", **encoding)
         elif path == "/healthz":
             self._json(*app.health())
+        elif path == "/readyz":
+            self._json(*app.ready())
         else:
             self._json(404, {"error": "not found"})
 
@@ -107,27 +94,33 @@ class Handler(BaseHTTPRequestHandler):
         if self.path.split("?", 1)[0] != "/v1/evaluations":
             self._json(404, {"error": "not found"}, close=True)
             return
-        if not app.authorized(self.headers.get("Authorization")):
-            self._json(
-                *app.reject(RejectionError(401, "unauthorized", "bearer token required")),
-                close=True,
+        problem = app.authorization_problem(self.headers.get("Authorization"))
+        if problem is not None:
+            self._refuse(problem)
+            return
+        if self.headers.get_content_type() != "application/json":
+            self._refuse(
+                RejectionError(415, "unsupported_media_type", "Content-Type: application/json")
             )
             return
         length_header = self.headers.get("Content-Length")
-        if length_header is None or not length_header.isdigit():
-            rejection = RejectionError(411, "length_required", "Content-Length required")
-            self._json(*app.reject(rejection), close=True)
+        if length_header is None:
+            self._refuse(RejectionError(411, "length_required", "Content-Length required"))
+            return
+        if not LENGTH.fullmatch(length_header.strip()):
+            self._refuse(RejectionError(400, "bad_length", "Content-Length must be digits"))
             return
         length = int(length_header)
         if length > MAX_BODY_BYTES:
-            rejection = RejectionError(413, "too_large", f"body larger than {MAX_BODY_BYTES} bytes")
-            self._json(*app.reject(rejection), close=True)
+            self._refuse(
+                RejectionError(413, "too_large", f"body larger than {MAX_BODY_BYTES} bytes")
+            )
             return
         body = self.rfile.read(length)
         if len(body) < length:
             self.close_connection = True
             return
-        self._json(*app.ingest(body))
+        self._json(*app.ingest(body, self.headers.get("Idempotency-Key")))
 
     def _not_allowed(self) -> None:
         self._json(405, {"error": "method not allowed"}, close=True)
@@ -137,14 +130,51 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Access logs are off: the metrics say what the exporter serves."""
 
+    def log_error(self, format: str, *args: Any) -> None:
+        """Malformed requests (answered by send_error) as one JSON line."""
+        log("warning", "bad request", client=self.client_address[0], detail=format % args)
+
 
 class ExporterServer(ThreadingHTTPServer):
-    """A threading HTTP server bound to the App."""
+    """A threading HTTP server bound to the App, with a cap on connections and a deadline
+    for each request head."""
 
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], app: App) -> None:
+    def __init__(self, address: tuple[str, int], app: App, guard: ConnectionGuard | None = None):
         self.app = app
+        self.guard = guard or ConnectionGuard()
         super().__init__(address, Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Serve in a thread, or refuse at once when every connection slot is taken."""
+        if not self.guard.admit():
+            refuse(request)
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.guard.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        """The connection's thread; its slot is freed when it ends."""
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.guard.release()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """An exception in a handler: one JSON line, never a multi-line traceback."""
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, socket.timeout)):
+            return  # the client went away or stalled: nothing to report
+        log("error", "request failed", client=str(client_address[0]), **error_fields(error))
+
+    def server_close(self) -> None:
+        """Close the socket and stop the head watchdog."""
+        super().server_close()
+        self.guard.close()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from exporter.admission import ObjectSkippedError, check_node, check_pod
 from exporter.config import ConfigError
 from exporter.fleet import Fleet
 from exporter.log import log
@@ -15,60 +17,65 @@ from exporter.pricing import Node, Pod, gpu_count_from_labels
 
 # libyaml's loader when PyYAML has it: a large inventory loads in a fraction of the memory.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+SOURCE = "file"
 
 
-def _number(value: Any, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise ConfigError(where, f"expected a non-negative number, got {value!r}")
-    return float(value)
+@dataclass
+class Inventory:
+    """What a file describes: the nodes and pods to keep, and the entries left out."""
+
+    nodes: list[Node] = field(default_factory=list)
+    pods: list[Pod] = field(default_factory=list)
+    skipped: list[ObjectSkippedError] = field(default_factory=list)
 
 
-def parse_inventory(raw: Any) -> tuple[list[Node], list[Pod]]:
-    """Nodes and pods from a decoded inventory document."""
+def _node(item: Any, where: str) -> Node:
+    if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+        raise ConfigError(f"{where}.name", "required")
+    labels = item.get("labels") or {}
+    if not isinstance(labels, dict):
+        raise ConfigError(f"{where}.labels", "expected a map")
+    labels = {str(k): str(v) for k, v in labels.items()}
+    gpus = item["gpus"] if "gpus" in item else gpu_count_from_labels(labels)
+    return Node(item["name"], labels, gpus)
+
+
+def _pod(item: Any, where: str) -> Pod:
+    if not isinstance(item, dict):
+        raise ConfigError(where, "expected a map")
+    for key in ("namespace", "name", "node"):
+        if not isinstance(item.get(key), str) or not item[key]:
+            raise ConfigError(f"{where}.{key}", "required")
+    return Pod(item["namespace"], item["name"], item["node"], item.get("gpus", 0))
+
+
+def parse_inventory(raw: Any) -> Inventory:
+    """Nodes and pods from a decoded inventory document: a malformed document is a
+    ConfigError; an entry that cannot be priced or written is skipped."""
     if not isinstance(raw, dict) or set(raw) - {"nodes", "pods"}:
         raise ConfigError("", "expected a map with nodes and pods")
-    nodes = []
+    inventory = Inventory()
     for index, item in enumerate(raw.get("nodes") or []):
-        where = f"nodes[{index}]"
-        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
-            raise ConfigError(f"{where}.name", "required")
-        labels = item.get("labels") or {}
-        if not isinstance(labels, dict):
-            raise ConfigError(f"{where}.labels", "expected a map")
-        labels = {str(k): str(v) for k, v in labels.items()}
-        gpus = (
-            _number(item["gpus"], f"{where}.gpus")
-            if "gpus" in item
-            else gpu_count_from_labels(labels)
-        )
-        nodes.append(Node(item["name"], labels, gpus))
-    pods = []
+        try:
+            inventory.nodes.append(check_node(_node(item, f"nodes[{index}]")))
+        except ObjectSkippedError as skipped:
+            inventory.skipped.append(skipped)
     for index, item in enumerate(raw.get("pods") or []):
-        where = f"pods[{index}]"
-        if not isinstance(item, dict):
-            raise ConfigError(where, "expected a map")
-        for key in ("namespace", "name", "node"):
-            if not isinstance(item.get(key), str) or not item[key]:
-                raise ConfigError(f"{where}.{key}", "required")
-        pods.append(
-            Pod(
-                item["namespace"],
-                item["name"],
-                item["node"],
-                _number(item.get("gpus", 0), f"{where}.gpus"),
-            )
-        )
-    return nodes, pods
+        try:
+            inventory.pods.append(check_pod(_pod(item, f"pods[{index}]")))
+        except ObjectSkippedError as skipped:
+            inventory.skipped.append(skipped)
+    return inventory
 
 
-def load_inventory(path: Path) -> tuple[list[Node], list[Pod]]:
+def load_inventory(path: Path) -> Inventory:
     """Read and validate an inventory file; ConfigError names the file and the entry."""
     try:
         with path.open("rb") as handle:
             raw = yaml.load(handle, Loader=SAFE_LOADER)
     except OSError as error:
         raise ConfigError(str(path), f"cannot read: {error.strerror}") from None
-    except yaml.YAMLError as error:
+    except yaml.YAMLError as error:  # also bytes that are not UTF-8 (yaml's reader error)
         raise ConfigError(str(path), f"not valid YAML: {error}") from None
     try:
         return parse_inventory(raw)
@@ -89,10 +96,21 @@ class StaticInventory:
 
     def load(self) -> None:
         """Read the file into the fleet."""
-        nodes, pods = load_inventory(self._path)
-        self._fleet.replace_nodes(nodes)
-        self._fleet.replace_pods(pods)
-        self._fleet.mark_success()
+        inventory = load_inventory(self._path)
+        for skipped in inventory.skipped:
+            self._fleet.record_skipped(SOURCE, skipped.reason)
+        if inventory.skipped:  # one line per read, however many entries
+            log(
+                "warning",
+                "inventory entries skipped",
+                source=SOURCE,
+                count=len(inventory.skipped),
+                first=str(inventory.skipped[0]),
+                reason=inventory.skipped[0].reason,
+            )
+        self._fleet.replace_nodes(inventory.nodes)
+        self._fleet.replace_pods(inventory.pods)
+        self._fleet.mark_success(SOURCE)
 
     def start(self) -> None:
         """Start re-reading in the background."""
@@ -103,10 +121,11 @@ class StaticInventory:
             try:
                 self.load()
             except ConfigError as error:
-                self._fleet.record_error()
+                self._fleet.record_error(SOURCE)
                 log(
                     "error",
                     "inventory file unreadable; keeping the last good one",
+                    source=SOURCE,
                     error=str(error),
                 )
 

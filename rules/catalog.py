@@ -138,8 +138,13 @@ EXPORTER_METRICS: dict[str, Family] = {
     "ai_quality_evaluations_total": family("counter", "model_name evaluator", EXPORTER_TARGET),
     "ai_quality_hallucinations_total": family("counter", "model_name evaluator", EXPORTER_TARGET),
     "ai_quality_score": family("histogram", "model_name evaluator", EXPORTER_TARGET),
-    "ai_exporter_inventory_last_success_timestamp_seconds": family("gauge", "", EXPORTER_TARGET),
-    "ai_exporter_inventory_errors_total": family("counter", "", EXPORTER_TARGET),
+    "ai_exporter_inventory_last_success_timestamp_seconds": family(
+        "gauge", "source", EXPORTER_TARGET
+    ),
+    "ai_exporter_inventory_errors_total": family("counter", "source", EXPORTER_TARGET),
+    "ai_exporter_inventory_objects_skipped_total": family(
+        "counter", "source reason", EXPORTER_TARGET
+    ),
     "ai_exporter_unpriced_gpus": family("gauge", "node gpu_product", EXPORTER_TARGET),
     "ai_exporter_evaluations_rejected_total": family("counter", "reason", EXPORTER_TARGET),
 }

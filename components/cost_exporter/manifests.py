@@ -57,12 +57,22 @@ def exporter_config_yaml(cfg: CostExporterConfig, models: Sequence[str]) -> str:
 
 
 def _deployment(cfg: CostExporterConfig, config_text: str, namespace: str) -> dict[str, Any]:
-    probe = {"httpGet": {"path": "/healthz", "port": "http"}, "timeoutSeconds": 5}
+    def probe(path: str) -> dict[str, Any]:
+        return {"httpGet": {"path": path, "port": "http"}, "timeoutSeconds": 5}
+
     container = {
         "name": NAME,
         "image": cfg.image,
         "imagePullPolicy": "IfNotPresent",
-        "args": ["--config", f"{CONFIG_MOUNT}/config.yaml", "--port", str(PORT)],
+        # The exporter binds loopback unless told otherwise: here Prometheus scrapes the pod IP.
+        "args": [
+            "--config",
+            f"{CONFIG_MOUNT}/config.yaml",
+            "--port",
+            str(PORT),
+            "--host",
+            "0.0.0.0",
+        ],
         "ports": [{"name": "http", "containerPort": PORT, "protocol": "TCP"}],
         "resources": cfg.resources.to_k8s(),
         "securityContext": container_security_context(),
@@ -70,9 +80,11 @@ def _deployment(cfg: CostExporterConfig, config_text: str, namespace: str) -> di
             {"name": "config", "mountPath": CONFIG_MOUNT, "readOnly": True},
             {"name": "ingest-token", "mountPath": TOKEN_MOUNT, "readOnly": True},
         ],
-        "readinessProbe": {**probe, "periodSeconds": 10, "failureThreshold": 3},
-        # Restart only after a long outage: the process keeps serving the last known metrics.
-        "livenessProbe": {**probe, "periodSeconds": 30, "failureThreshold": 20},
+        # Ready while it serves: a Kubernetes API outage must not take evaluations down.
+        "readinessProbe": {**probe("/readyz"), "periodSeconds": 10, "failureThreshold": 3},
+        # Restart only after a long outage (stale inventory on /healthz for 10 minutes past the
+        # staleness limit): the process keeps serving the last known metrics meanwhile.
+        "livenessProbe": {**probe("/healthz"), "periodSeconds": 30, "failureThreshold": 20},
     }
     # A changed price table restarts the exporter with it.
     config_hash = {

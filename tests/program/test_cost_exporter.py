@@ -86,8 +86,15 @@ def test_deployment_is_restricted_and_wired(stack: str) -> None:
         set(container["resources"]["requests"]) == {"cpu", "memory"}
         and container["resources"]["limits"]["memory"]
     )
-    for probe in ("readinessProbe", "livenessProbe"):
-        assert container[probe]["httpGet"] == {"path": "/healthz", "port": "http"}
+    # Ready while it serves (an API outage must not refuse evaluations); restarted only when
+    # the inventory stays stale.
+    assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
+    assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
+    # The exporter binds loopback by default: the pod must listen where Prometheus scrapes it,
+    # and always with its ingest token.
+    args = container["args"]
+    assert args[args.index("--host") + 1] == "0.0.0.0"
+    assert "--insecure-no-auth" not in args
     volumes = {v["name"]: v for v in spec["volumes"]}
     assert volumes["config"]["configMap"]["name"] in objects(run, "ConfigMap")
     token = next(

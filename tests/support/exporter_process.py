@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from prometheus_client.parser import text_string_to_metric_families
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,12 +35,13 @@ def free_port() -> int:
 
 
 def parse_metrics(text: str) -> dict[str, float]:
-    """Exposition text -> {'name{labels}': value} with labels sorted as printed."""
+    """Exposition text -> {'name{labels}': value}, labels sorted, read by prometheus_client's
+    own parser (so a body it cannot parse fails the test)."""
     samples = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            key, _, value = line.rpartition(" ")
-            samples[key] = float(value)
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            labels = ",".join(f'{k}="{v}"' for k, v in sorted(sample.labels.items()))
+            samples[f"{sample.name}{{{labels}}}" if labels else sample.name] = sample.value
     return samples
 
 
@@ -53,7 +55,9 @@ class Exporter:
         inventory: dict[str, Any] | None = None,
         env: dict[str, str] | None = None,
         token: str | None = None,
+        insecure_no_auth: bool | None = None,
     ) -> None:
+        """insecure_no_auth: pass --insecure-no-auth (by default, when no token is given)."""
         self.directory = directory
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -71,6 +75,8 @@ class Exporter:
             "--host",
             "127.0.0.1",
         ]
+        if insecure_no_auth if insecure_no_auth is not None else token is None:
+            self.args.append("--insecure-no-auth")
         if inventory is not None:
             self.inventory_path = directory / "inventory.yaml"
             self.write_inventory(inventory)
@@ -125,8 +131,11 @@ class Exporter:
         assert code == 0, f"exporter exited with {code}"
 
     def get(self, path: str) -> tuple[int, str]:
+        """GET path; /metrics rendered after the request (the exporter shares a body between
+        the scrapers of one second unless asked for a fresh one)."""
+        request = urllib.request.Request(self.url + path, headers={"Cache-Control": "no-cache"})
         try:
-            with urllib.request.urlopen(self.url + path, timeout=10) as response:
+            with urllib.request.urlopen(request, timeout=10) as response:
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode()
@@ -145,7 +154,10 @@ class Exporter:
             else (body.encode() if isinstance(body, str) else json.dumps(body).encode())
         )
         request = urllib.request.Request(
-            self.url + "/v1/evaluations", data=data, headers=headers or {}, method="POST"
+            self.url + "/v1/evaluations",
+            data=data,
+            headers={"Content-Type": "application/json", **(headers or {})},
+            method="POST",
         )
         try:
             with urllib.request.urlopen(request, timeout=10) as response:

@@ -156,7 +156,8 @@ def test_ten_mebibyte_body_is_413_without_being_read(exporter: Exporter) -> None
     before = rejected(exporter.metrics(), "too_large")
     status = raw_post(
         exporter,
-        "POST /v1/evaluations HTTP/1.1\r\nHost: x\r\nContent-Length: 10485760\r\n",
+        "POST /v1/evaluations HTTP/1.1\r\nHost: x\r\nContent-Length: 10485760\r\n"
+        "Content-Type: application/json\r\n",
         b"[" * 65536,
     )
     assert status == "HTTP/1.1 413 Request Entity Too Large"
@@ -174,7 +175,9 @@ def test_a_real_two_mebibyte_body_is_refused(exporter: Exporter) -> None:
 
 def test_missing_content_length_is_411(exporter: Exporter) -> None:
     status = raw_post(
-        exporter, "POST /v1/evaluations HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+        exporter,
+        "POST /v1/evaluations HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+        "Content-Type: application/json\r\n",
     )
     assert status.startswith("HTTP/1.1 411")
 

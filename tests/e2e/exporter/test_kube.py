@@ -33,6 +33,14 @@ def eventually(check: Callable[[], bool], timeout: float = 10.0) -> None:
         time.sleep(0.1)
 
 
+def errors(samples: dict[str, float]) -> float:
+    """Failed syncs of both sources."""
+    return sum(
+        samples[f'ai_exporter_inventory_errors_total{{source="{source}"}}']
+        for source in ("nodes", "pods")
+    )
+
+
 def pod_key(namespace: str, name: str, node: str) -> str:
     return f'ai_pod_gpu_hourly_cost_dollars{{namespace="{namespace}",node="{node}",pod="{name}"}}'
 
@@ -71,11 +79,11 @@ def test_follows_the_cluster_through_an_outage(api: FakeKubeAPI, tmp_path: Path)
 
         # The API goes away: errors are counted, /healthz turns 503 after the staleness limit,
         # and the last known metrics are still served.
-        errors_before = exporter.metrics()["ai_exporter_inventory_errors_total"]
+        errors_before = errors(exporter.metrics())
         api.set_available(False)
         eventually(lambda: exporter.get("/healthz")[0] == 503, timeout=15)
         m = exporter.metrics()
-        assert m["ai_exporter_inventory_errors_total"] > errors_before
+        assert errors(m) > errors_before
         assert pod_key("inference", "llama-0", "gpu-node-1") in m
 
         # Changes made during the outage show after recovery (relist), and health returns.
@@ -97,7 +105,7 @@ def test_healthz_is_503_before_the_first_sync(api: FakeKubeAPI, tmp_path: Path) 
     exporter.env = {**env, "KUBECONFIG": str(api.kubeconfig(tmp_path))}
     with exporter:
         assert exporter.get("/healthz")[0] == 503
-        eventually(lambda: exporter.metrics()["ai_exporter_inventory_errors_total"] >= 2)
+        eventually(lambda: errors(exporter.metrics()) >= 2)
         assert api.requests >= 2
         api.set_available(True)
         eventually(lambda: exporter.get("/healthz")[0] == 200)

@@ -10,6 +10,7 @@ import pytest
 from tests.support.exporter_process import BASE_CONFIG, Exporter
 
 H100 = "NVIDIA-H100-80GB-HBM3"
+FILE = '{source="file"}'  # the static inventory's source label (exporter/static_inventory.py)
 FLEET = {
     "nodes": [
         {  # on-demand p5: the instance override, 55.04 / 8 = 6.88 per GPU
@@ -86,8 +87,8 @@ def test_every_metric_for_a_known_fleet(tmp_path: Path) -> None:
         'ai_gpu_cost_dollars_total{node="gpu-node-1"}',
         'ai_gpu_cost_dollars_total{node="gpu-node-2"}',
     }
-    assert m["ai_exporter_inventory_errors_total"] == 0
-    assert abs(m["ai_exporter_inventory_last_success_timestamp_seconds"] - time.time()) < 30
+    assert m[f"ai_exporter_inventory_errors_total{FILE}"] == 0
+    assert abs(m[f"ai_exporter_inventory_last_success_timestamp_seconds{FILE}"] - time.time()) < 30
 
 
 def test_cost_counter_grows_at_price_times_gpus(tmp_path: Path) -> None:
@@ -114,7 +115,7 @@ def test_inventory_file_is_reread_and_a_bad_file_is_counted(tmp_path: Path) -> N
         exporter.inventory_path.write_text("nodes: [unclosed")
         time.sleep(0.8)
         m = exporter.metrics()
-        assert m["ai_exporter_inventory_errors_total"] >= 1
+        assert m[f"ai_exporter_inventory_errors_total{FILE}"] >= 1
         assert len(by_prefix(m, "ai_pod_gpu_hourly_cost_dollars")) == 1  # the last good file
         status, _ = exporter.get("/healthz")
         assert status == 200  # still inside the staleness limit

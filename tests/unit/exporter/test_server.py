@@ -9,7 +9,6 @@ import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 import pytest
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry
@@ -18,9 +17,12 @@ from prometheus_client.parser import text_string_to_metric_families
 from exporter.config import ExporterConfig
 from exporter.fleet import Fleet
 from exporter.quality import MAX_BODY_BYTES, QualityMetrics
-from exporter.server import App, ExporterServer
+from exporter.app import App
+from exporter.server import ExporterServer
 
 TOKEN = "s3cret-ingest-token"
+JSON = {"Content-Type": "application/json"}
+AUTH = {"Authorization": f"Bearer {TOKEN}", **JSON}
 GOOD = {"model": "llama-3-8b", "evaluator": "judge", "score": 0.8, "hallucination": False}
 
 
@@ -43,6 +45,7 @@ class Running:
     server: ExporterServer
     fleet: Fleet
     clock: list[float]
+    now: list[float]  # the fleet's wall clock (Unix time)
 
     def request(
         self, method: str, path: str, body: bytes | None = None, headers: dict | None = None
@@ -56,7 +59,7 @@ class Running:
             connection.close()
 
     def post(self, payload: object, authorization: str | None) -> int:
-        headers = {"Content-Type": "application/json"}
+        headers = dict(JSON)
         if authorization is not None:
             headers["Authorization"] = authorization
         return self.request("POST", "/v1/evaluations", json.dumps(payload).encode(), headers)[0]
@@ -70,14 +73,15 @@ class Running:
         }
 
 
-def start(cfg: ExporterConfig) -> Running:
-    clock = [1000.0]
+def start(cfg: ExporterConfig, allow_unauthenticated: bool = False) -> Running:
+    clock, now = [1000.0], [1_700_000_000.0]
     registry = CollectorRegistry()
-    fleet = Fleet(cfg, clock=lambda: clock[0])
-    app = App(cfg, fleet, registry, QualityMetrics(cfg, registry))
+    # The Kubernetes sources (exporter/kube_inventory.py SOURCES).
+    fleet = Fleet(cfg, sources=("nodes", "pods"), clock=lambda: clock[0], wall_clock=lambda: now[0])
+    app = App(cfg, fleet, registry, QualityMetrics(cfg, registry), allow_unauthenticated)
     server = ExporterServer(("127.0.0.1", 0), app)
     threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True).start()
-    return Running(server, fleet, clock)
+    return Running(server, fleet, clock, now)
 
 
 @pytest.fixture
@@ -105,6 +109,8 @@ def rejected(running: Running, reason: str) -> float:
         f"Bearer {TOKEN}x",  # an extension of it
         f"Basic {TOKEN}",  # another scheme
         f"Token {TOKEN}",
+        f"Bearer{TOKEN}",  # no space after the scheme
+        f"Bearer {TOKEN.upper()}",  # the token itself is case-sensitive
         TOKEN,  # no scheme
     ],
 )
@@ -117,27 +123,44 @@ def test_anything_but_the_exact_bearer_token_is_refused(
     assert running.samples().get(evaluations, 0.0) == 0
 
 
-def test_the_exact_bearer_token_is_accepted(running: Running) -> None:
-    assert running.post(GOOD, f"Bearer {TOKEN}") == 202
+@pytest.mark.parametrize(
+    "authorization",
+    # RFC 9110 11.1: the scheme is case-insensitive; 5.5: a field value's surrounding
+    # whitespace is not part of it.
+    [f"Bearer {TOKEN}", f"bearer {TOKEN}", f"BEARER {TOKEN}", f"  Bearer {TOKEN}\t"],
+)
+def test_the_exact_bearer_token_is_accepted(running: Running, authorization: str) -> None:
+    assert running.post(GOOD, authorization) == 202
     assert rejected(running, "unauthorized") == 0
 
 
-def test_without_a_configured_token_no_header_is_needed() -> None:
-    exporter = start(config(token=None))
+def test_without_a_configured_token_ingest_is_refused_unless_insecure_is_explicit() -> None:
+    refusing = start(config(token=None))
     try:
-        assert exporter.post(GOOD, None) == 202
-        assert exporter.post(GOOD, "Bearer anything") == 202
+        assert refusing.post(GOOD, None) == 403
+        assert refusing.post(GOOD, "Bearer anything") == 403
+        assert rejected(refusing, "ingest_disabled") == 2
     finally:
-        exporter.server.shutdown()
-        exporter.server.server_close()
+        refusing.server.shutdown()
+        refusing.server.server_close()
+    insecure = start(config(token=None), allow_unauthenticated=True)
+    try:
+        assert insecure.post(GOOD, None) == 202
+        assert insecure.post(GOOD, "Bearer anything") == 202
+    finally:
+        insecure.server.shutdown()
+        insecure.server.server_close()
 
 
 @pytest.mark.parametrize(
     "headers, status, reason",
     [
         ({}, 411, "length_required"),
-        ({"Content-Length": "abc"}, 411, "length_required"),
-        ({"Content-Length": "-1"}, 411, "length_required"),
+        ({"Content-Length": "abc"}, 400, "bad_length"),
+        ({"Content-Length": "-1"}, 400, "bad_length"),
+        ({"Content-Length": "\u00b2"}, 400, "bad_length"),  # a digit to str.isdigit()
+        ({"Content-Length": "1" * 5000}, 400, "bad_length"),
+        ({"Content-Length": "0x10"}, 400, "bad_length"),
         ({"Content-Length": str(MAX_BODY_BYTES + 1)}, 413, "too_large"),
     ],
 )
@@ -147,8 +170,7 @@ def test_a_body_without_a_usable_length_is_refused_before_reading(
     connection = http.client.HTTPConnection(*running.server.server_address, timeout=10)
     try:
         connection.putrequest("POST", "/v1/evaluations", skip_accept_encoding=True)
-        connection.putheader("Authorization", f"Bearer {TOKEN}")
-        for name, value in headers.items():
+        for name, value in {**AUTH, **headers}.items():
             connection.putheader(name, value)
         connection.endheaders()
         answer = connection.getresponse()
@@ -162,46 +184,82 @@ def test_a_body_without_a_usable_length_is_refused_before_reading(
 
 def test_a_body_at_the_limit_is_read_and_judged(running: Running) -> None:
     body = json.dumps(GOOD).encode().ljust(MAX_BODY_BYTES)  # JSON allows trailing spaces
-    status, answer = running.request(
-        "POST", "/v1/evaluations", body, {"Authorization": f"Bearer {TOKEN}"}
-    )
+    status, answer = running.request("POST", "/v1/evaluations", body, AUTH)
     assert (status, json.loads(answer)) == (202, {"accepted": 1})
+
+
+@pytest.mark.parametrize(
+    "content_type, status",
+    [
+        (None, 415),
+        ("application/x-www-form-urlencoded", 415),  # what curl -d sends
+        ("text/plain", 415),
+        ("application/jsonx", 415),
+        ("application/json", 202),
+        ("Application/JSON; charset=utf-8", 202),
+    ],
+)
+def test_only_json_is_ingested(running: Running, content_type: str | None, status: int) -> None:
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    if content_type is not None:
+        headers["Content-Type"] = content_type
+    answer = running.request("POST", "/v1/evaluations", json.dumps(GOOD).encode(), headers)
+    assert answer[0] == status
+    assert rejected(running, "unsupported_media_type") == (1 if status == 415 else 0)
 
 
 def test_routes_and_methods(running: Running) -> None:
     assert running.request("GET", "/nope")[0] == 404
-    assert (
-        running.request("POST", "/v1/other", b"{}", {"Authorization": f"Bearer {TOKEN}"})[0] == 404
-    )
+    assert running.request("POST", "/v1/other", b"{}", AUTH)[0] == 404
     for method in ("PUT", "DELETE", "PATCH"):
         assert running.request(method, "/v1/evaluations", b"{}")[0] == 405
     status, body = running.request("GET", "/metrics?x=1")
     assert status == 200 and b"ai_exporter_evaluations_rejected_total" in body
+    assert running.request("GET", "/readyz") == (200, b'{"status": "ready"}')
 
 
-def test_health_follows_the_inventory_age(
-    running: Running, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    now = [1_700_000_000.0]
-    monkeypatch.setattr("exporter.fleet.time", SimpleNamespace(time=lambda: now[0]))
+def health(running: Running) -> tuple[int, dict]:
     status, body = running.request("GET", "/healthz")
-    assert (status, json.loads(body)) == (503, {"status": "no inventory sync yet"})
-    running.fleet.mark_success()
-    now[0] += 300  # exactly the staleness limit: still fresh
-    status, body = running.request("GET", "/healthz")
-    assert (status, json.loads(body)) == (200, {"status": "ok", "age_seconds": 300.0})
-    now[0] += 0.5
-    status, body = running.request("GET", "/healthz")
-    assert (status, json.loads(body)) == (503, {"status": "inventory stale", "age_seconds": 300.5})
+    return status, json.loads(body)
+
+
+def test_health_names_each_stale_source(running: Running) -> None:
+    assert health(running) == (
+        503,
+        {
+            "status": "no inventory sync yet",
+            "stale": ["nodes", "pods"],
+            "sources": {"nodes": {"age_seconds": None}, "pods": {"age_seconds": None}},
+        },
+    )
+    running.fleet.mark_success("nodes")
+    status, body = health(running)
+    assert (status, body["status"], body["stale"]) == (503, "no inventory sync yet", ["pods"])
+    running.fleet.mark_success("pods")
+    running.now[0] += 300  # exactly the staleness limit: still fresh
+    assert health(running) == (
+        200,
+        {
+            "status": "ok",
+            "sources": {"nodes": {"age_seconds": 300.0}, "pods": {"age_seconds": 300.0}},
+        },
+    )
+    running.now[0] += 0.5
+    running.fleet.mark_success("nodes")  # nodes keep syncing, pods do not
+    status, body = health(running)
+    assert (status, body["stale"]) == (503, ["pods"])
+    assert body["sources"] == {"nodes": {"age_seconds": 0.0}, "pods": {"age_seconds": 300.5}}
+    # Readiness says only that the process serves.
+    assert running.request("GET", "/readyz")[0] == 200
 
 
 def exchange(
     connection: http.client.HTTPConnection, method: str, path: str, body: bytes | None = None
 ) -> http.client.HTTPResponse:
-    headers = {"Authorization": f"Bearer {TOKEN}"} if method == "POST" else {}
+    headers = AUTH if method == "POST" else {}
     connection.request(method, path, body=body, headers=headers)
     answer = connection.getresponse()
-    answer.read()
+    answer.body = answer.read()  # type: ignore[attr-defined]
     return answer
 
 
@@ -212,9 +270,9 @@ def test_answers_carry_their_content_type_and_length(running: Running) -> None:
         assert metrics.getheader("Content-Type") == CONTENT_TYPE_LATEST
         health = exchange(connection, "GET", "/healthz")
         assert health.getheader("Content-Type") == "application/json"
-        assert int(health.getheader("Content-Length")) == len(
-            json.dumps({"status": "no inventory sync yet"})
-        )
+        body = json.loads(health.body)
+        assert body["status"] == "no inventory sync yet"  # the whole body arrived
+        assert int(health.getheader("Content-Length")) == len(health.body)
     finally:
         connection.close()
 
@@ -244,22 +302,14 @@ def test_refusals_say_why(running: Running) -> None:
     )
     status, body = running.request("PUT", "/v1/evaluations", b"{}")
     assert (status, json.loads(body)) == (405, {"error": "method not allowed"})
-    status, body = running.request(
-        "POST", "/v1/evaluations", b"[]", {"Authorization": f"Bearer {TOKEN}"}
-    )
+    status, body = running.request("POST", "/v1/evaluations", b"[]", AUTH)
     assert (status, json.loads(body)) == (400, {"error": "empty batch", "reason": "bad_fields"})
 
 
-def test_health_reports_the_age_to_a_tenth_of_a_second(
-    running: Running, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    now = [1_700_000_000.0]
-    monkeypatch.setattr("exporter.fleet.time", SimpleNamespace(time=lambda: now[0]))
-    running.fleet.mark_success()
-    now[0] += 12.345
-    assert json.loads(running.request("GET", "/healthz")[1]) == {
-        "status": "ok",
-        "age_seconds": 12.3,
-    }
-    now[0] += 400
-    assert json.loads(running.request("GET", "/healthz")[1])["age_seconds"] == 412.3
+def test_health_reports_the_age_to_a_tenth_of_a_second(running: Running) -> None:
+    running.fleet.mark_success("nodes")
+    running.fleet.mark_success("pods")
+    running.now[0] += 12.345
+    assert health(running)[1]["sources"]["nodes"] == {"age_seconds": 12.3}
+    running.now[0] += 400
+    assert health(running)[1]["sources"]["pods"] == {"age_seconds": 412.3}
