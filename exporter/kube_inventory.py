@@ -9,7 +9,6 @@ than one request per REQUEST_SPACING seconds.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import threading
 import time
@@ -114,14 +113,12 @@ class KubeInventory:
             thread.start()
 
     def stop(self) -> None:
-        """Stop the loops and cut open watches (best effort: the threads are daemons)."""
+        """Stop the loops. A watch blocked on the network ends with the process: its daemon
+        thread is not waited for (closing its response from here would block on the reader's
+        buffer lock)."""
         self._stop.set()
         for w in list(self._watches):
             w.stop()
-            response = getattr(w, "_resp", None)
-            if response is not None:
-                with contextlib.suppress(Exception):  # closing from another thread may race
-                    response.close()
 
     def _loop(self, kind: str) -> None:
         backoff = Backoff(cap=self._backoff_cap)

@@ -8,9 +8,11 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,14 @@ BASE_CONFIG: dict[str, Any] = {
     "models": ["llama-3-8b", "mistral-7b"],
     "evaluators": ["judge"],
 }
+
+
+def eventually(check: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Wait until check() holds (fails after `timeout` seconds)."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        time.sleep(0.1)
 
 
 def free_port() -> int:
@@ -83,6 +93,8 @@ class Exporter:
             self.args += ["--inventory", str(self.inventory_path)]
         self.env = {**os.environ, **(env or {})}
         self.process: subprocess.Popen[str] | None = None
+        self.stderr_lines: list[str] = []
+        self._reader: threading.Thread | None = None
 
     def write_inventory(self, inventory: dict[str, Any]) -> None:
         self.inventory_path.write_text(yaml.safe_dump(inventory))
@@ -92,10 +104,14 @@ class Exporter:
             [sys.executable, "-m", "exporter", *self.args],
             cwd=ROOT,
             env=self.env,
-            stdout=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
+            errors="replace",
         )
+        # Drained as it comes: a chatty process must never block on a full pipe.
+        self._reader = threading.Thread(target=self._drain, daemon=True)
+        self._reader.start()
         if wait:
             deadline = time.monotonic() + 15
             while True:
@@ -104,31 +120,56 @@ class Exporter:
                         break
                 except OSError:
                     if self.process.poll() is not None:
-                        raise AssertionError(
-                            f"exporter exited: {self.process.stderr.read()}"
-                        ) from None
+                        self._reader.join(5)
+                        raise AssertionError(f"exporter exited: {self.stderr}") from None
                     if time.monotonic() > deadline:
                         raise AssertionError("exporter did not start listening") from None
                     time.sleep(0.05)
         return self
 
-    def stop(self) -> int:
-        """SIGTERM and wait: the exit code (0 for a graceful shutdown)."""
+    def _drain(self) -> None:
+        assert self.process is not None and self.process.stderr is not None
+        for line in self.process.stderr:
+            self.stderr_lines.append(line.rstrip("\n"))
+
+    @property
+    def stderr(self) -> str:
+        return "\n".join(self.stderr_lines)
+
+    def logs(self) -> list[dict[str, Any]]:
+        """stderr so far, each line parsed as one JSON object (any other line fails)."""
+        records = []
+        for line in list(self.stderr_lines):
+            try:
+                record = json.loads(line)
+            except ValueError:
+                raise AssertionError(f"not a JSON log line: {line!r}") from None
+            assert isinstance(record, dict), line
+            records.append(record)
+        return records
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 15) -> int:
+        """Send `sig` and wait: the exit code (0 for a graceful shutdown)."""
         assert self.process is not None
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+            self.process.send_signal(sig)
         try:
-            return self.process.wait(timeout=15)
+            code = self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.process.kill()
+            self.process.wait()
             raise
+        if self._reader is not None:
+            self._reader.join(5)
+        return code
 
     def __enter__(self) -> Exporter:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         code = self.stop()
-        assert code == 0, f"exporter exited with {code}"
+        assert code == 0, f"exporter exited with {code}: {self.stderr[-2000:]}"
+        self.logs()  # everything it wrote was one JSON object per line
 
     def get(self, path: str) -> tuple[int, str]:
         """GET path; /metrics rendered after the request (the exporter shares a body between

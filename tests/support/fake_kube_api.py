@@ -1,4 +1,6 @@
-"""A fake Kubernetes API server on loopback: list and watch of nodes and pods, with outages."""
+"""A fake Kubernetes API server on loopback: list and watch of nodes and pods, with outages and
+per-kind faults (answers shaped like the API server's: NodeList/PodList, watch events one JSON
+object per line, errors as a Status object)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,10 @@ from urllib.parse import parse_qs, urlparse
 import yaml
 
 PATHS = {"/api/v1/nodes": "nodes", "/api/v1/pods": "pods"}
+# What a kind's requests get: "ok"; "empty" (every watch closes at once with no event);
+# "error" (500 InternalError on list and watch); "hang" (the request is never answered);
+# "garbage" (a watch streams a line that is not JSON).
+MODES = ("ok", "empty", "error", "hang", "garbage")
 
 
 def gpu_node(name: str, gpus: int, product: str = "NVIDIA-H100-80GB-HBM3") -> dict[str, Any]:
@@ -33,6 +39,19 @@ def gpu_pod(
     }
 
 
+def status_object(code: int, reason: str, message: str) -> dict[str, Any]:
+    """The API server's error body (metav1.Status)."""
+    return {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": message,
+        "reason": reason,
+        "code": code,
+    }
+
+
 class FakeKubeAPI(ThreadingHTTPServer):
     """Objects per kind, an event log per kind, and an `available` switch."""
 
@@ -46,6 +65,22 @@ class FakeKubeAPI(ThreadingHTTPServer):
         self.events: dict[str, list[tuple[int, dict[str, Any]]]] = {"nodes": [], "pods": []}
         self.available = True
         self.requests = 0
+        self.modes: dict[str, str] = {"nodes": "ok", "pods": "ok"}
+        self.hits: dict[str, list[float]] = {"nodes": [], "pods": []}  # monotonic request times
+
+    def set_mode(self, kind: str, mode: str) -> None:
+        """Make a kind's requests fail in one of MODES (or "ok" again)."""
+        assert mode in MODES, mode
+        with self.cond:
+            self.modes[kind] = mode
+            self.cond.notify_all()
+
+    def rate(self, kind: str, seconds: float) -> float:
+        """Requests per second for a kind over the last `seconds`."""
+        now = time.monotonic()
+        with self.cond:
+            recent = [t for t in self.hits[kind] if t >= now - seconds]
+        return len(recent) / seconds
 
     @staticmethod
     def key(obj: dict[str, Any]) -> str:
@@ -87,6 +122,7 @@ class FakeKubeAPI(ThreadingHTTPServer):
 
 
 class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # watches stream in chunks, as from the API server
     server: FakeKubeAPI
 
     def log_message(self, *args: object) -> None:
@@ -108,13 +144,31 @@ class _Handler(BaseHTTPRequestHandler):
         with api.cond:
             api.requests += 1
             available = api.available
+            mode = api.modes.get(kind or "", "ok")
+            if kind is not None:
+                api.hits[kind].append(time.monotonic())
         if not available:
             self._json(503, {"kind": "Status", "status": "Failure", "code": 503, "message": "down"})
             return
         if kind is None:
             self._json(404, {"kind": "Status", "code": 404})
             return
-        if query.get("watch", ["false"])[0] in ("true", "1"):
+        watching = query.get("watch", ["false"])[0] in ("true", "1")
+        if mode == "hang":
+            with api.cond:  # until the mode changes; the client's timeout usually comes first
+                api.cond.wait_for(lambda: api.modes[kind] != "hang", timeout=120)
+            self.close_connection = True
+            return
+        if mode == "error":
+            self._json(500, status_object(500, "InternalError", "etcdserver: request timed out"))
+            return
+        if watching and mode in ("empty", "garbage"):
+            self._start_stream()
+            if mode == "garbage":
+                self._chunk(b"<html>502 Bad Gateway</html>\n")
+            self._end_stream()
+            return
+        if watching:
             self._watch(
                 kind,
                 int(query.get("resourceVersion", ["0"])[0] or 0),
@@ -135,12 +189,27 @@ class _Handler(BaseHTTPRequestHandler):
             },
         )
 
+    def _start_stream(self) -> None:
+        """A watch answer as the API server sends it: HTTP/1.1, chunked, one event per line."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+
+    def _chunk(self, data: bytes) -> None:
+        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+        self.wfile.flush()
+
+    def _end_stream(self) -> None:
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+
     def _watch(self, kind: str, since: int, timeout: float) -> None:
         """Stream events newer than `since` until the timeout, or until the API goes down."""
         api = self.server
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
+        self._start_stream()
         deadline = time.monotonic() + timeout
         sent = since
         while True:
@@ -151,8 +220,8 @@ class _Handler(BaseHTTPRequestHandler):
                     pending = [(v, e) for v, e in api.events[kind] if v > sent]
                 down = not api.available
             for version, event in pending:
-                self.wfile.write(json.dumps(event).encode() + b"\n")
+                self._chunk(json.dumps(event).encode() + b"\n")
                 sent = version
-            self.wfile.flush()
             if down or time.monotonic() >= deadline:
-                return  # HTTP/1.0: closing the connection ends the stream
+                self._end_stream()
+                return

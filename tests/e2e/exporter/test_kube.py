@@ -4,33 +4,12 @@ reports staleness on /healthz, recovers, and never exits."""
 from __future__ import annotations
 
 import os
-import threading
-import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.support.exporter_process import BASE_CONFIG, Exporter
+from tests.support.exporter_process import BASE_CONFIG, Exporter, eventually
 from tests.support.fake_kube_api import FakeKubeAPI, gpu_node, gpu_pod
-
-
-@pytest.fixture
-def api() -> Iterator[FakeKubeAPI]:
-    server = FakeKubeAPI()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.set_available(True)
-    server.shutdown()
-    server.server_close()
-
-
-def eventually(check: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(0.1)
 
 
 def errors(samples: dict[str, float]) -> float:

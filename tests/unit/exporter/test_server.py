@@ -14,10 +14,10 @@ import pytest
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
 
+from exporter.app import App
 from exporter.config import ExporterConfig
 from exporter.fleet import Fleet
 from exporter.quality import MAX_BODY_BYTES, QualityMetrics
-from exporter.app import App
 from exporter.server import ExporterServer
 
 TOKEN = "s3cret-ingest-token"
