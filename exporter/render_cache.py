@@ -40,7 +40,7 @@ class RenderCache:
             stale = (
                 self._body is None
                 or self._clock() - self._rendered_at > self._max_age
-                or (fresh and self._started_at < asked_at)
+                or (fresh and self._started_at <= asked_at)
             )
             if stale:
                 self._body, self._gzipped = None, None  # let the old body go before rendering

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from pathlib import Path
 
@@ -126,3 +127,45 @@ def test_healthz_and_unknown_paths(tmp_path: Path) -> None:
         status, body = exporter.get("/healthz")
         assert status == 200 and '"ok"' in body
         assert exporter.get("/nope")[0] == 404
+
+
+def test_gpu_counts_that_are_not_whole_numbers_in_range_are_skipped(tmp_path: Path) -> None:
+    """`gpus: .inf` made the cost counter +Inf; now such entries are left out and counted."""
+    inventory = {
+        "nodes": [
+            FLEET["nodes"][0],
+            {
+                "name": "gpu-node-inf",
+                "labels": {"nvidia.com/gpu.product": H100},
+                "gpus": float("inf"),
+            },
+            {
+                "name": "gpu-node-nan",
+                "labels": {"nvidia.com/gpu.product": H100},
+                "gpus": float("nan"),
+            },
+            {"name": "gpu-node-65", "labels": {"nvidia.com/gpu.product": H100}, "gpus": 65},
+            {"name": "gpu-node-half", "labels": {"nvidia.com/gpu.product": H100}, "gpus": 0.5},
+        ],
+        "pods": [
+            {"namespace": "inference", "name": "ok", "node": "gpu-node-1", "gpus": 64},
+            {"namespace": "inference", "name": "neg", "node": "gpu-node-1", "gpus": -1},
+            {"namespace": "inference", "name": "inf", "node": "gpu-node-1", "gpus": float("inf")},
+        ],
+    }
+    with Exporter(tmp_path, inventory=inventory) as exporter:
+        time.sleep(0.2)
+        m = exporter.metrics()
+        assert set(by_prefix(m, "ai_node_gpus")) == {
+            f'ai_node_gpus{{gpu_product="{H100}",node="gpu-node-1"}}'
+        }
+        assert set(by_prefix(m, "ai_pod_gpu_hourly_cost_dollars")) == {
+            'ai_pod_gpu_hourly_cost_dollars{namespace="inference",node="gpu-node-1",pod="ok"}'
+        }
+        skipped = (
+            'ai_exporter_inventory_objects_skipped_total{reason="bad_gpu_count",source="file"}'
+        )
+        assert m[skipped] == 6
+        assert all(math.isfinite(v) for v in m.values())
+        records = [r for r in exporter.logs() if r["msg"] == "inventory entries skipped"]
+        assert records[0]["count"] == 6 and "gpu-node-inf" in records[0]["first"]
