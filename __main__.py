@@ -87,7 +87,9 @@ monitoring = MonitoringCore(
 PrometheusRules(
     "rules",
     PrometheusRulesArgs(
-        config.rules, stack_facts(config.gpu, config.inference, config.prometheus), monitoring_ns
+        config.rules,
+        stack_facts(config.gpu, config.inference, config.prometheus, config.exporter),
+        monitoring_ns,
     ),
     opts=after(monitoring.release),
 )

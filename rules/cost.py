@@ -77,28 +77,47 @@ def recording_rules(facts: StackFacts) -> list[dict[str, Any]]:
     ]
 
 
-def alerts(cfg: RulesConfig) -> list[dict[str, Any]]:
-    """The daily budget (only when one is configured)."""
-    if cfg.daily_budget_dollars <= 0:
-        return []
-    return [
-        alert(
-            "CostBudgetExceeded",
-            f"sum(ai:daily_spend_dollars) > {cfg.daily_budget_dollars:g}",
-            "15m",
-            "warning",
-            "GPU spend is above the daily budget.",
-            "GPUs cost {{ $value | humanize }} USD over the last 24 hours "
-            f"(budget {cfg.daily_budget_dollars:g} USD).",
-            cfg.runbook_base_url,
+def alerts(cfg: RulesConfig, facts: StackFacts) -> list[dict[str, Any]]:
+    """The daily budget (only when one is configured) and a stale exporter inventory."""
+    result = []
+    if cfg.daily_budget_dollars > 0:
+        result.append(
+            alert(
+                "CostBudgetExceeded",
+                f"sum(ai:daily_spend_dollars) > {cfg.daily_budget_dollars:g}",
+                "15m",
+                "warning",
+                "GPU spend is above the daily budget.",
+                "GPUs cost {{ $value | humanize }} USD over the last 24 hours "
+                f"(budget {cfg.daily_budget_dollars:g} USD).",
+                cfg.runbook_base_url,
+            )
         )
-    ]
+    if facts.exporter_staleness_seconds is not None:
+        # The same limit as the exporter's /healthz, per source (nodes, pods, or a file): 0
+        # before the first sync, so an exporter that never synced fires too.
+        result.append(
+            alert(
+                "CostExporterInventoryStale",
+                f"""
+                time() - ai_exporter_inventory_last_success_timestamp_seconds
+                > {facts.exporter_staleness_seconds:g}
+                """,
+                "5m",
+                "warning",
+                "The cost exporter's GPU inventory is stale.",
+                "The exporter last synced its {{ $labels.source }} inventory "
+                "{{ $value | humanizeDuration }} ago: node and pod costs may be out of date.",
+                cfg.runbook_base_url,
+            )
+        )
+    return result
 
 
 def groups(cfg: RulesConfig, facts: StackFacts) -> list[dict[str, Any]]:
     """The cost recording and alert groups."""
     result = [group("ai-cost.rules", recording_rules(facts))]
-    budget = alerts(cfg)
-    if budget:
-        result.append(group("ai-cost.alerts", budget))
+    cost_alerts = alerts(cfg, facts)
+    if cost_alerts:
+        result.append(group("ai-cost.alerts", cost_alerts))
     return result

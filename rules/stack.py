@@ -1,5 +1,6 @@
 """What the rules know of the stack they run in, besides their own thresholds (RulesConfig):
-whether GPUs are monitored, the rule evaluation interval, each model's startup allowance."""
+whether GPUs are monitored, the rule evaluation interval, each model's startup allowance, and
+the cost exporter's inventory staleness limit."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ class StackFacts:
     # (spend, request counts) hold in whichever Prometheus loads the rules.
     evaluation_interval: str = "30s"
     startup_seconds: Mapping[str, float] = field(default_factory=dict)  # model_name -> seconds
+    # The exporter's inventory_staleness_seconds (its /healthz limit); None without the exporter.
+    exporter_staleness_seconds: float | None = 300.0
 
     @property
     def interval_seconds(self) -> float:

@@ -34,7 +34,9 @@ def mixin_files(stack: str, release: str, namespace: str) -> dict[str, str]:
     """Relative path -> content of every file of the stack's mixin."""
     sections = stack_sections(stack)
     rules = parse_section(sections, "rules")
-    facts = stack_facts(*(parse_section(sections, s) for s in ("gpu", "inference", "prometheus")))
+    facts = stack_facts(
+        *(parse_section(sections, s) for s in ("gpu", "inference", "prometheus", "exporter"))
+    )
     files = {
         f"rules/ai-observability-{area}.yaml": render_rule_file(groups)
         for area, groups in rule_groups(rules, facts).items()

@@ -7,6 +7,7 @@ from typing import Any
 
 import pulumi
 
+from components.cost_exporter.config import CostExporterConfig
 from components.gpu.config import GpuConfig
 from components.inference.config import InferenceConfig
 from components.kube.registration import Namespace, child_name, register
@@ -19,14 +20,20 @@ from rules.stack import StackFacts
 
 
 def stack_facts(
-    gpu: GpuConfig, inference: InferenceConfig, prometheus: PrometheusConfig
+    gpu: GpuConfig,
+    inference: InferenceConfig,
+    prometheus: PrometheusConfig,
+    exporter: CostExporterConfig,
 ) -> StackFacts:
-    """What the rules need from the other sections: GPUs on, the evaluation interval, and
-    each model's startup allowance."""
+    """What the rules need from the other sections: GPUs on, the evaluation interval, each
+    model's startup allowance, and the exporter's staleness limit (when it is deployed)."""
     return StackFacts(
         gpu_enabled=gpu.enabled,
         evaluation_interval=prometheus.evaluation_interval,
         startup_seconds={m.name: parse_duration(m.startup_timeout) for m in inference.models},
+        exporter_staleness_seconds=(
+            exporter.inventory_staleness_seconds if exporter.enabled else None
+        ),
     )
 
 

@@ -1,32 +1,34 @@
-"""Config of the cost & quality exporter (ai-observability:exporter); prices go through the
-exporter's own validation, so both always agree on what a valid price table is. Pure."""
+"""Config of the cost & quality exporter; prices and ranges use the exporter's own checks. Pure."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from components.config.schema import Items, PositiveInt, Section, doc, fail
+from components.config.schema import Items, Section, doc, fail
 from components.config.units import Duration, matching
 from components.config.workload import Resources, resources
-from exporter.config import ConfigError as ExporterConfigError
-from exporter.config import parse_price_table
+from exporter import config as exporter_config
+from exporter.config import DEFAULT_MAX_GPU_HOUR_PRICE as CEILING
 
 _IMAGE = r"[a-z0-9.-]+(:\d+)?(/[a-z0-9._-]+)*/?[a-z0-9._-]+(:[A-Za-z0-9._-]+|@sha256:[a-f0-9]{64})"
 Image = Annotated[str, matching(f"(?!.*:latest$)({_IMAGE})?", "an image pinned to a tag or digest")]
 
 
-def _prices(raw: Any) -> dict[str, dict[str, float]]:
-    try:
-        return parse_price_table(raw, "")
-    except ExporterConfigError as error:
+def _prices(raw: Any, per_node: bool) -> dict[str, dict[str, float]]:
+    gpus = exporter_config.MAX_GPUS if per_node else 1  # a node-hour: MAX_GPUS GPU-hours
+    try:  # the exporter's own check, within its ceiling
+        return exporter_config.parse_price_table(raw, "", CEILING * gpus)
+    except exporter_config.ConfigError as error:
         raise fail(error.reason, error.key) from None
 
 
-PriceTable = Annotated[Mapping[str, Mapping[str, float]], BeforeValidator(_prices)]
-Names = Items[Annotated[str, Field(min_length=1)]]
+GpuPrices = Annotated[dict[str, dict[str, float]], BeforeValidator(lambda r: _prices(r, False))]
+NodePrices = Annotated[dict[str, dict[str, float]], BeforeValidator(lambda r: _prices(r, True))]
+_STALE = exporter_config.RANGES["inventory_staleness_seconds"]
+_LABEL_VALUE = r"^[^\x00-\x1f\x7f-\x9f]{1,253}$"  # what the exporter accepts (exporter/labels.py)
+Names = Items[Annotated[str, Field(pattern=_LABEL_VALUE)]]
 
 
 class CostExporterConfig(Section):
@@ -34,13 +36,13 @@ class CostExporterConfig(Section):
 
     enabled: bool = doc(True, "the cost & quality exporter")
     image: Image = doc("", "pinned tag or digest, never latest; required when enabled")
-    gpu_prices: PriceTable = doc({}, "`{product: {on_demand, spot}}` USD per GPU-hour")
-    instance_prices: PriceTable = doc({}, "`{instance type: {on_demand, spot}}` USD per node-hour")
+    gpu_prices: GpuPrices = doc({}, "`{product: {on_demand, spot}}` USD per GPU-hour")
+    instance_prices: NodePrices = doc({}, "`{instance type: {on_demand, spot}}` USD per node-hour")
     default_capacity_type: Literal["on_demand", "spot"] = doc("on_demand", "of unlabelled nodes")
     evaluators: Names = doc(("judge",), "evaluator names /v1/evaluations accepts", min_length=1)
     extra_models: Names = doc((), "model names accepted besides inference.models")
     evaluation_client_namespaces: Names = doc((), "namespaces that may reach it (and monitoring)")
-    inventory_staleness_seconds: PositiveInt = doc(300, "/healthz is 503 past this inventory age")
+    inventory_staleness_seconds: int = doc(300, "inventory age limit", ge=_STALE[0], le=_STALE[1])
     scrape_interval: Duration = doc("30s", "ServiceMonitor interval of the exporter")
     resources: Resources = doc(resources("50m", "128Mi", "256Mi"), "container resources")
 

@@ -38,6 +38,14 @@ DCGM_TARGET = {
     "service": "nvidia-dcgm-exporter",
 }  # fmt: skip
 XID = {"err_code": "79", "err_msg": "GPU has fallen off the bus"}
+# The exporter's self-metrics (exporter/collector.py) with its ServiceMonitor's target labels.
+EXPORTER = {
+    "source": "pods", "job": "cost-exporter", "instance": "10.244.0.20:9402",
+    "namespace": "monitoring", "pod": "cost-exporter-5c9d7b8f4-h2kqm", "service": "cost-exporter",
+    "endpoint": "http", "container": "cost-exporter",
+}  # fmt: skip
+STALENESS = FACTS.exporter_staleness_seconds or 0
+STALE_ONSET_MINUTES = int(STALENESS // 60) + 1  # the first minute a last success near 0 is stale
 # What the SRE workbook's multiwindow burn-rate alerts use: (long, short, burn factor).
 FAST_BURNS = (("1h", "5m", 14.4), ("6h", "30m", 6.0))
 SLOW_BURNS = (("1d", "2h", 3.0), ("3d", "6h", 1.0))
@@ -162,6 +170,14 @@ def gpu_edges() -> list[Edge]:
             "CostBudgetExceeded", "15m", "warning", {},
             (above(selector("ai:daily_spend_dollars", spend), CONFIG.daily_budget_dollars - 300),),
             held={selector("ai:daily_spend_dollars", {**spend, "node": "gpu-node-2"}): "300x240"},
+        ),
+        # The exporter's last success stays at a Unix time while time() moves on: stale past
+        # the exporter's own limit (StackFacts.exporter_staleness_seconds), per source.
+        Edge(
+            "CostExporterInventoryStale", "5m", "warning", EXPORTER,
+            (below(selector("ai_exporter_inventory_last_success_timestamp_seconds", EXPORTER),
+                   60 * STALE_ONSET_MINUTES - STALENESS),),
+            onset=f"{STALE_ONSET_MINUTES}m",
         ),
     ]  # fmt: skip
 

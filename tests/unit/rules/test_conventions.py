@@ -43,7 +43,7 @@ ALERTS = {
     "GPUThermalThrottle", "InferenceEngineStalled", "InferenceTargetDown", "DCGMExporterDown",
     "GPUXidError", "InferenceQueueBacklog", "CostBudgetExceeded", "HallucinationRateHigh",
     "ModelQualityDrift", "SLOErrorBudgetBurnFast", "SLOErrorBudgetBurnSlow",
-    "InferenceModelUnavailable", "GPUUncorrectableMemoryError",
+    "InferenceModelUnavailable", "GPUUncorrectableMemoryError", "CostExporterInventoryStale",
 }  # fmt: skip
 
 

@@ -6,6 +6,7 @@ import json
 
 from components.content.dashboards import CONFIGMAP_LIMIT_BYTES, dashboard_configmaps
 from components.content.rules import prometheus_rules, stack_facts
+from components.cost_exporter.config import CostExporterConfig
 from components.gpu.config import GpuConfig
 from components.inference.config import InferenceConfig
 from components.kube.selection import selection_labels
@@ -35,15 +36,32 @@ def test_a_missing_dcgm_exporter_alerts_only_where_gpus_are_deployed() -> None:
     assert "absent(" in exporter_down(True) and "absent(" not in exporter_down(False)
 
 
+def test_the_stale_inventory_alert_uses_the_exporters_own_limit() -> None:
+    exporter = CostExporterConfig.model_validate(
+        {"image": "ghcr.io/acme/exporter:1.0", "inventoryStalenessSeconds": 120}
+    )
+    facts = stack_facts(GpuConfig(), InferenceConfig(), PrometheusConfig(), exporter)
+    assert facts.exporter_staleness_seconds == 120
+    rules = prometheus_rules(RulesConfig(), facts, "m")["cost"]["spec"]["groups"]
+    stale = next(
+        r for g in rules for r in g["rules"] if r.get("alert") == "CostExporterInventoryStale"
+    )
+    assert stale["expr"].endswith("> 120")
+
+
 def test_the_rules_learn_the_evaluation_interval_and_each_startup_allowance() -> None:
     models = [{"name": "m", "backend": "simulator", "startupTimeout": "10m"}]
     facts = stack_facts(
         GpuConfig(enabled=False),
         InferenceConfig.model_validate({"models": models}),
         PrometheusConfig(evaluation_interval="1m"),
+        CostExporterConfig(enabled=False),
     )
     assert facts == StackFacts(
-        gpu_enabled=False, evaluation_interval="1m", startup_seconds={"m": 600}
+        gpu_enabled=False,
+        evaluation_interval="1m",
+        startup_seconds={"m": 600},
+        exporter_staleness_seconds=None,  # no exporter, no stale-inventory alert
     )
     groups = [
         g
