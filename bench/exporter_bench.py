@@ -23,8 +23,9 @@ from pathlib import Path
 import yaml
 from prometheus_client import CollectorRegistry, Gauge, disable_created_metrics, generate_latest
 
-from exporter.collector import CostCollector
+from bench.exporter_load import gzip_figures, ingest_figures, memory_figures
 from exporter.config import parse_config
+from exporter.exposition import render
 from exporter.fleet import Fleet
 from exporter.pricing import Node, Pod
 
@@ -76,16 +77,14 @@ def scrape_comparison(description: dict) -> None:
     """Our collector against plain Gauges holding the same samples, in one process."""
     disable_created_metrics()
     config = parse_config(CONFIG)
-    fleet = Fleet(config)
+    fleet = Fleet(config, sources=("file",))
     fleet.replace_nodes(
         Node(n["name"], n["labels"], float(GPUS_PER_NODE)) for n in description["nodes"]
     )
     fleet.replace_pods(
         Pod(p["namespace"], p["name"], p["node"], float(p["gpus"])) for p in description["pods"]
     )
-    ours = CollectorRegistry()
-    ours.register(CostCollector(fleet))
-    text = generate_latest(ours)
+    text = render(fleet.snapshot())
     samples = sum(1 for line in text.splitlines() if line and not line.startswith(b"#"))
 
     plain = CollectorRegistry()
@@ -107,13 +106,17 @@ def scrape_comparison(description: dict) -> None:
         cost.labels(n.name).set(1.0)
     for p in description["pods"]:
         pod.labels(p["namespace"], p["name"], p["node"]).set(6.88)
-    Gauge("ai_exporter_inventory_last_success_timestamp_seconds", "t", registry=plain).set(1)
-    Gauge("ai_exporter_inventory_errors_total", "e", registry=plain).set(0)
+    Gauge(
+        "ai_exporter_inventory_last_success_timestamp_seconds", "t", ["source"], registry=plain
+    ).labels("file").set(1)
+    Gauge("ai_exporter_inventory_errors_total", "e", ["source"], registry=plain).labels("file").set(
+        0
+    )
     plain_samples = sum(
         1 for line in generate_latest(plain).splitlines() if line and not line.startswith(b"#")
     )
 
-    ours_s = timed(lambda: generate_latest(ours))
+    ours_s = timed(lambda: render(fleet.snapshot()))
     plain_s = timed(lambda: generate_latest(plain))
     print(f"samples per scrape: ours {samples}, plain gauges {plain_samples}")
     print(
@@ -155,6 +158,7 @@ def process_figures(description: dict) -> None:
                 str(port),
                 "--host",
                 "127.0.0.1",
+                "--insecure-no-auth",  # the bench posts without a token
             ],
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
@@ -172,8 +176,9 @@ def process_figures(description: dict) -> None:
                     time.sleep(0.1)
 
             def scrape() -> None:
+                # A fresh render each time: what one scrape costs, not the shared body.
                 connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                connection.request("GET", "/metrics")
+                connection.request("GET", "/metrics", headers={"Cache-Control": "no-cache"})
                 connection.getresponse().read()
                 connection.close()
 
@@ -190,6 +195,9 @@ def process_figures(description: dict) -> None:
                 "4 keep-alive clients (target >= 1000)"
             )
             print(f"resident memory after ingest: {rss_mib(process.pid):.1f} MiB")
+            gzip_figures(port)
+            memory_figures(port, process.pid)
+            ingest_figures(port, ingest_rate)
         finally:
             process.terminate()
             process.wait(timeout=15)

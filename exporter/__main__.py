@@ -15,7 +15,6 @@ from prometheus_client import CollectorRegistry, disable_created_metrics
 
 from exporter import __version__, log
 from exporter.app import App
-from exporter.collector import CostCollector
 from exporter.config import ConfigError, ExporterConfig, load_config
 from exporter.fleet import Fleet
 from exporter.quality import QualityMetrics
@@ -88,7 +87,6 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     disable_created_metrics()
     registry = CollectorRegistry()
-    registry.register(CostCollector(fleet))
     quality = QualityMetrics(config, registry)
     app = App(config, fleet, registry, quality, allow_unauthenticated=args.insecure_no_auth)
     try:

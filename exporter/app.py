@@ -9,6 +9,7 @@ from typing import Any
 from prometheus_client import CollectorRegistry, generate_latest
 
 from exporter.config import ExporterConfig
+from exporter.exposition import render
 from exporter.fleet import Fleet
 from exporter.idempotency import IdempotencyCache, key_problem
 from exporter.quality import QualityMetrics, RejectionError, parse_batch, validate
@@ -33,7 +34,8 @@ class App:
         self.registry = registry
         self.quality = quality
         self.allow_unauthenticated = allow_unauthenticated
-        self.exposition = RenderCache(lambda: generate_latest(registry))
+        # The fleet's families straight from a snapshot, then the quality metrics' registry.
+        self.exposition = RenderCache(lambda: render(fleet.snapshot()) + generate_latest(registry))
         self.idempotency = IdempotencyCache()
 
     def metrics(self, gzipped: bool = False, fresh: bool = False) -> bytes:

@@ -6,6 +6,7 @@ import json
 import re
 import socket
 import sys
+import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -19,6 +20,8 @@ from exporter.render_cache import accepts_gzip, wants_fresh
 
 __all__ = ["App", "ExporterServer", "Handler"]
 LENGTH = re.compile(r"[0-9]{1,10}")  # ASCII digits only: str.isdigit() also takes "²"
+SCRAPE_SLOTS = 2
+SCRAPE_WAIT_SECONDS = 30.0
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -77,16 +80,28 @@ class Handler(BaseHTTPRequestHandler):
         app = self.server.app
         path = self.path.split("?", 1)[0]
         if path == "/metrics":
-            gzipped = accepts_gzip(self.headers.get("Accept-Encoding"))
-            encoding = {"Content_Encoding": "gzip"} if gzipped else {}
-            body = app.metrics(gzipped, fresh=wants_fresh(self.headers.get("Cache-Control")))
-            self._send(200, body, CONTENT_TYPE_LATEST, Vary="Accept-Encoding", **encoding)
+            self._metrics()
         elif path == "/healthz":
             self._json(*app.health())
         elif path == "/readyz":
             self._json(*app.ready())
         else:
             self._json(404, {"error": "not found"})
+
+    def _metrics(self) -> None:
+        """The shared exposition, with at most SCRAPE_SLOTS scrapes served at once: scrapers
+        beyond wait without taking the GIL from evaluation ingest."""
+        if not self.server.scrape_slots.acquire(timeout=SCRAPE_WAIT_SECONDS):
+            self._json(503, {"error": "too many scrapes at once"}, close=True)
+            return
+        try:
+            gzipped = accepts_gzip(self.headers.get("Accept-Encoding"))
+            encoding = {"Content_Encoding": "gzip"} if gzipped else {}
+            fresh = wants_fresh(self.headers.get("Cache-Control"))
+            body = self.server.app.metrics(gzipped, fresh)
+            self._send(200, body, CONTENT_TYPE_LATEST, Vary="Accept-Encoding", **encoding)
+        finally:
+            self.server.scrape_slots.release()
 
     def do_POST(self) -> None:
         """POST /v1/evaluations."""
@@ -146,6 +161,7 @@ class ExporterServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], app: App, guard: ConnectionGuard | None = None):
         self.app = app
         self.guard = guard or ConnectionGuard()
+        self.scrape_slots = threading.BoundedSemaphore(SCRAPE_SLOTS)
         super().__init__(address, Handler)
 
     def process_request(self, request: Any, client_address: Any) -> None:

@@ -125,7 +125,7 @@ PROMETHEUS_SERIES: dict[str, Family] = {
     "up": family("gauge", "", "job instance", f"{VLLM_TARGET} {DCGM_TARGET}"),
     "ALERTS": family("gauge", "alertname alertstate", "", "severity model_name slo"),
 }
-# The bundled exporter (exporter/collector.py, exporter/quality.py), scraped with honorLabels:
+# The bundled exporter (exporter/exposition.py, exporter/quality.py), scraped with honorLabels:
 # ai_pod_* name the GPU pod's namespace and pod instead of the exporter's.
 EXPORTER_TARGET = SERVICE_MONITOR_TARGET
 EXPORTER_METRICS: dict[str, Family] = {

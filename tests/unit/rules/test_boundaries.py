@@ -38,7 +38,7 @@ DCGM_TARGET = {
     "service": "nvidia-dcgm-exporter",
 }  # fmt: skip
 XID = {"err_code": "79", "err_msg": "GPU has fallen off the bus"}
-# The exporter's self-metrics (exporter/collector.py) with its ServiceMonitor's target labels.
+# The exporter's self-metrics (exporter/exposition.py) with its ServiceMonitor's target labels.
 EXPORTER = {
     "source": "pods", "job": "cost-exporter", "instance": "10.244.0.20:9402",
     "namespace": "monitoring", "pod": "cost-exporter-5c9d7b8f4-h2kqm", "service": "cost-exporter",
