@@ -151,16 +151,21 @@ def test_config_prices_at_the_ceiling_are_accepted(tmp_path: Path) -> None:
         assert exporter.get("/healthz")[0] == 200
 
 
-@pytest.mark.parametrize("which", ["config", "token"])
+@pytest.mark.parametrize("which", ["config", "token", "inventory"])
 def test_a_file_that_is_not_utf8_is_named(tmp_path: Path, which: str) -> None:
     config_path = tmp_path / "config.yaml"
-    if which == "config":
+    args = ["--config", str(config_path)]
+    if which == "inventory":
+        config_path.write_text(yaml.safe_dump(BASE_CONFIG))
+        (tmp_path / "inventory.yaml").write_bytes(b"nodes: [{name: caf\xe9}]\n")
+        args += ["--inventory", str(tmp_path / "inventory.yaml")]
+    elif which == "config":
         config_path.write_bytes(b"models: [caf\xe9]\nevaluators: [judge]\n")
     else:
         (tmp_path / "token").write_bytes(b"s3cret-\xff\xfe\n")
         config_path.write_text(yaml.safe_dump({**BASE_CONFIG, "ingest_token_file": "token"}))
     result = subprocess.run(
-        [sys.executable, "-m", "exporter", "--config", str(config_path)],
+        [sys.executable, "-m", "exporter", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -169,8 +174,12 @@ def test_a_file_that_is_not_utf8_is_named(tmp_path: Path, which: str) -> None:
     )
     assert result.returncode == 2, result.stderr
     (record,) = json_lines(result.stderr)
-    named = config_path if which == "config" else tmp_path / "token"
-    assert f"{named} is not UTF-8 text" in record["error"]
+    if which == "inventory":  # YAML's reader names the byte it cannot decode
+        assert record["error"].startswith(f"{tmp_path / 'inventory.yaml'}: not valid YAML")
+        assert "UTF-8" in record["error"]
+    else:
+        named = config_path if which == "config" else tmp_path / "token"
+        assert f"{named} is not UTF-8 text" in record["error"]
 
 
 def test_a_bad_command_line_is_one_json_line_and_exit_2(tmp_path: Path) -> None:
