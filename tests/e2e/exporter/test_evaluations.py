@@ -30,6 +30,14 @@ def exporter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exporter]:
         yield running
 
 
+@pytest.fixture(autouse=True)
+def metrics_still_parse(exporter: Exporter) -> Iterator[None]:
+    """After every request of the test, /metrics still answers and prometheus_client's parser
+    reads it (Exporter.metrics parses)."""
+    yield
+    assert exporter.metrics()
+
+
 def test_accepts_an_object_and_a_batch(exporter: Exporter) -> None:
     before = exporter.metrics()
     assert exporter.post(GOOD) == (202, {"accepted": 1})

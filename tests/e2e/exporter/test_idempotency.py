@@ -22,6 +22,14 @@ def exporter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exporter]:
         yield e
 
 
+@pytest.fixture(autouse=True)
+def metrics_still_parse(exporter: Exporter) -> Iterator[None]:
+    """After every request of the test, /metrics still answers and prometheus_client's parser
+    reads it (Exporter.metrics parses)."""
+    yield
+    assert exporter.metrics()
+
+
 def counted(exporter: Exporter) -> float:
     return exporter.metrics()[EVALS]
 

@@ -26,6 +26,14 @@ def exporter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exporter]:
         yield running
 
 
+@pytest.fixture(autouse=True)
+def metrics_still_parse(exporter: Exporter) -> Iterator[None]:
+    """After every request of the test, /metrics still answers and prometheus_client's parser
+    reads it (Exporter.metrics parses)."""
+    yield
+    assert exporter.metrics()
+
+
 def exchange(exporter: Exporter, raw: bytes, timeout: float = 10) -> bytes:
     """Send raw bytes; the answer up to the end of its body (Content-Length) or the close."""
     with socket.create_connection(("127.0.0.1", exporter.port), timeout=timeout) as sock:
