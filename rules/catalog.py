@@ -62,6 +62,19 @@ VLLM_METRICS: dict[str, Family] = {
     "vllm:num_preemptions_total": _vllm("counter"),
     "vllm:prefix_cache_queries_total": _vllm("counter"),
     "vllm:prefix_cache_hits_total": _vllm("counter"),
+    # Engine internals (rules/engine.py). Token lengths count tokens, buckets up to the
+    # model's --max-model-len; iteration_tokens_total is a histogram despite its name.
+    "vllm:external_prefix_cache_queries_total": _vllm("counter"),
+    "vllm:external_prefix_cache_hits_total": _vllm("counter"),
+    "vllm:request_prefill_time_seconds": _vllm("histogram"),
+    "vllm:request_decode_time_seconds": _vllm("histogram"),
+    "vllm:request_prompt_tokens": _vllm("histogram"),
+    "vllm:request_generation_tokens": _vllm("histogram"),
+    "vllm:iteration_tokens_total": _vllm("histogram"),
+    "vllm:num_requests_waiting_by_reason": _vllm("gauge", "reason"),
+    # Only with speculative decoding configured.
+    "vllm:spec_decode_num_draft_tokens_total": _vllm("counter"),
+    "vllm:spec_decode_num_accepted_tokens_total": _vllm("counter"),
 }
 HTTP_METRICS: dict[str, Family] = {
     "http_requests_total": family("counter", "handler method status", VLLM_TARGET)

@@ -107,6 +107,9 @@ class RulesConfig(BaseModel):
         85.0, "alerting °C where a board reports no limit", 30, 120
     )
     queue_backlog: int = _doc(20, "waiting requests per model that alert", 1)
+    preemptions_per_second: float = _doc(0.1, "sustained preemptions/s that alert", 0.001, 1e6)
+    queue_share: float = _doc(0.5, "share of p99 latency spent queueing that alerts", 0.01, 1)
+    spec_decode_acceptance: float = _doc(0.3, "draft acceptance under which it is info", 0, 1)
     daily_budget_dollars: float = _doc(0.0, "daily GPU budget in USD (0: no budget alert)", 0, 1e9)
     hallucination_rate: float = _doc(0.05, "hallucination rate over 1h that alerts", 0.0001, 1)
     min_evaluations: int = _doc(20, "evaluations an hour before that alert may fire", 1)

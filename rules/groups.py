@@ -6,13 +6,14 @@ from typing import Any
 
 import yaml
 
-from rules import availability, cost, gpu, inference, quality, slo
+from rules import availability, cost, engine, gpu, inference, quality, slo
 from rules.config import RulesConfig
 from rules.stack import StackFacts
 
-AREAS = ("inference", "availability", "gpu", "cost", "quality", "slo")
+AREAS = ("inference", "engine", "availability", "gpu", "cost", "quality", "slo")
 MODULES = {
     "inference": inference,
+    "engine": engine,
     "availability": availability,
     "gpu": gpu,
     "cost": cost,

@@ -23,6 +23,8 @@ class StackFacts:
     # (spend, request counts) hold in whichever Prometheus loads the rules.
     evaluation_interval: str = "30s"
     startup_seconds: Mapping[str, float] = field(default_factory=dict)  # model_name -> seconds
+    # model_name -> the prefix-cache hit ratio under which it alerts (prefix caching on only).
+    prefix_cache_hit_ratio: Mapping[str, float] = field(default_factory=dict)
     # The exporter's inventory_staleness_seconds (its /healthz limit); None without the exporter.
     exporter_staleness_seconds: float | None = 300.0
 

@@ -17,9 +17,12 @@ PROMTOOL_TESTS = Path(__file__).parent / "promtool"
 # The config the unit tests are written for: the defaults, plus a 1,000 USD daily budget.
 TEST_CONFIG = RulesConfig(daily_budget_dollars=1000)
 # The stack they are written for: GPUs, rules every minute (the test files' evaluation_interval),
-# llama-3-8b and qwen3-8b declared with 30- and 10-minute startup allowances (others: default).
+# llama-3-8b and qwen3-8b declared with 30- and 10-minute startup allowances (others: default),
+# llama-3-8b with prefix caching alerting under a 0.3 hit ratio.
 TEST_FACTS = StackFacts(
-    evaluation_interval="1m", startup_seconds={"llama-3-8b": 1800, "qwen3-8b": 600}
+    evaluation_interval="1m",
+    startup_seconds={"llama-3-8b": 1800, "qwen3-8b": 600},
+    prefix_cache_hit_ratio={"llama-3-8b": 0.3},
 )
 
 
