@@ -61,6 +61,10 @@ class StackConfig(Section):
         if self.exporter.enabled and not self.inference.models and not self.exporter.extra_models:
             message = "the exporter needs a model name for /v1/evaluations: add inference.models"
             raise fail(f"{message} or list them here", "exporter.extraModels")
+        for index, model in enumerate(self.inference.models):
+            if model.detailed_traces and not self.tracing.enabled:
+                message = "needs tracing.enabled: the phases are spans of each request's trace"
+                raise fail(message, f"inference.models[{index}].detailedTraces")
         # rate() over fewer than four scrapes leaves gaps after one missed scrape.
         window, gpu, exporter = self.rules.rate_window, self.gpu, self.exporter
         intervals = {

@@ -31,6 +31,11 @@ def stack_facts(
         gpu_enabled=gpu.enabled,
         evaluation_interval=prometheus.evaluation_interval,
         startup_seconds={m.name: parse_duration(m.startup_timeout) for m in inference.models},
+        prefix_cache_hit_ratio={
+            m.name: m.prefix_cache.min_hit_ratio
+            for m in inference.models
+            if m.prefix_cache.enabled and m.prefix_cache.min_hit_ratio is not None
+        },
         exporter_staleness_seconds=(
             exporter.inventory_staleness_seconds if exporter.enabled else None
         ),

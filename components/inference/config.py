@@ -14,13 +14,20 @@ from components.config.workload import Resources, Volume, resources
 
 Backend = Literal["vllm", "simulator"]
 VLLM_ONLY = ("huggingFaceId", "gpus", "gpuMemoryUtilization", "extraArgs", "modelCache", "shmSize")
+VLLM_ONLY += ("prefixCache", "speculative", "detailedTraces", "loraAdapters")
 SIMULATOR_ONLY = ("simulator",)
 DEFAULT_RESOURCES = {"vllm": resources("4", "16Gi", "32Gi")}
 DEFAULT_RESOURCES["simulator"] = resources("50m", "64Mi", "256Mi")
 # Flags set from the config; extraArgs may not repeat them.
 MANAGED_FLAGS = {"--model", "--served-model-name", "--tensor-parallel-size", "--max-model-len"}
 MANAGED_FLAGS |= {"--gpu-memory-utilization", "--port", "--host", "--otlp-traces-endpoint"}
-MANAGED_FLAGS |= {"--disable-log-stats"}
+MANAGED_FLAGS |= {"--disable-log-stats", "--no-enable-prefix-caching"}
+MANAGED_FLAGS |= {
+    "--speculative-config",
+    "--collect-detailed-traces",
+    "--enable-lora",
+    "--lora-modules",
+}
 # 40 characters leave room for suffixes such as -model-cache in object names.
 ModelName = Annotated[
     str, matching(r"[a-z]([-a-z0-9]*[a-z0-9])?", "a DNS-1035 label (a-z, 0-9, '-'; at most 40)", 40)
@@ -34,6 +41,32 @@ class SimulatorConfig(Section):
 
     time_to_first_token: Duration = doc("200ms", "simulated time to first token")
     inter_token_latency: Duration = doc("20ms", "simulated time between tokens")
+
+
+class PrefixCacheConfig(Section):
+    """vLLM's automatic prefix caching (on by default) and the alert on its hit ratio."""
+
+    enabled: bool = doc(True, "reuse the KV cache of shared prompt prefixes")
+    min_hit_ratio: float | None = doc(
+        None, "alert under this hit ratio (none: no alert)", ge=0, le=1
+    )
+
+
+class SpeculativeConfig(Section):
+    """Speculative decoding, passed to vLLM as --speculative-config."""
+
+    method: Annotated[str, matching(r"[a-z0-9_]+", "a vLLM method like ngram or eagle")] = doc(
+        "ngram", "e.g. ngram (no draft model), eagle, eagle3, draft_model"
+    )
+    model: HuggingFaceId | None = doc(None, "the draft model (methods that need one)")
+    num_speculative_tokens: PositiveInt = doc(text="tokens drafted per step")
+
+
+class LoraAdapter(Section):
+    """A LoRA adapter served next to the base model (clients ask for it by name)."""
+
+    name: ModelName = doc(text="the model name clients use for the adapter")
+    source: Annotated[str, Field(min_length=1)] = doc(text="Hugging Face id or path of its weights")
 
 
 class ModelCache(Volume):
@@ -63,6 +96,12 @@ class ModelConfig(Section):
     model_cache: ModelCache | None = doc(None, "vllm: `{size, storageClass, accessMode}`")
     shm_size: Quantity = doc("8Gi", "vllm: memory-backed /dev/shm (within the memory limit)")
     simulator: SimulatorConfig = doc(SimulatorConfig(), "simulator: its latencies")
+    prefix_cache: PrefixCacheConfig = doc(PrefixCacheConfig(), "vllm: `{enabled, minHitRatio}`")
+    speculative: SpeculativeConfig | None = doc(
+        None, "vllm: `{method, model, numSpeculativeTokens}`"
+    )
+    detailed_traces: bool = doc(False, "vllm: phase spans in each request's trace (needs tracing)")
+    lora_adapters: Items[LoraAdapter] = doc((), "vllm: `{name, source}` adapters (--enable-lora)")
 
     @model_validator(mode="before")
     @classmethod
@@ -91,6 +130,11 @@ class ModelConfig(Section):
         for index, flag in enumerate(arg.split("=", 1)[0] for arg in self.extra_args):
             if flag in MANAGED_FLAGS:
                 raise fail(f"{flag} is set from this config; remove it", f"extraArgs[{index}]")
+        if not self.prefix_cache.enabled and "--enable-prefix-caching" in self.extra_args:
+            raise fail("false, but extraArgs has --enable-prefix-caching", "prefixCache.enabled")
+        if self.prefix_cache.min_hit_ratio is not None and not self.prefix_cache.enabled:
+            raise fail("set, but prefixCache.enabled is false", "prefixCache.minHitRatio")
+        unique([a.name for a in self.lora_adapters], "loraAdapters")
         cache = self.model_cache
         if cache and self.replicas > 1 and cache.access_mode == "ReadWriteOnce":
             message = f"{self.replicas} replicas on different nodes cannot share a ReadWriteOnce"

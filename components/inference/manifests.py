@@ -7,6 +7,7 @@ port and monitoring.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -80,7 +81,22 @@ def vllm_args(model: ModelConfig, serving: Serving) -> list[str]:
     ]
     if serving.traces_endpoint:
         args.append(f"--otlp-traces-endpoint={serving.traces_endpoint}")
-    return [*args, *model.extra_args]
+    return [*args, *engine_args(model, serving), *model.extra_args]
+
+
+def engine_args(model: ModelConfig, serving: Serving) -> list[str]:
+    """Flags for prefix caching, speculative decoding, detailed traces and LoRA adapters; none
+    when left at their defaults, so an existing Deployment's arguments do not change."""
+    args = [] if model.prefix_cache.enabled else ["--no-enable-prefix-caching"]
+    if model.speculative is not None:
+        spec = model.speculative.model_dump(exclude_none=True)  # vLLM's own snake_case keys
+        args.append(f"--speculative-config={json.dumps(spec, separators=(',', ':'))}")
+    if model.detailed_traces and serving.traces_endpoint:
+        args.append("--collect-detailed-traces=all")
+    if model.lora_adapters:
+        modules = [f"{adapter.name}={adapter.source}" for adapter in model.lora_adapters]
+        args += ["--enable-lora", "--lora-modules", *modules]
+    return args
 
 
 def simulator_args(model: ModelConfig) -> list[str]:

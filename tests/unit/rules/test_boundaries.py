@@ -19,7 +19,7 @@ from tests.support.tools import promtool
 
 # The defaults, with a budget so that CostBudgetExceeded exists.
 CONFIG = RulesConfig(daily_budget_dollars=1000)
-FACTS = StackFacts(evaluation_interval="1m")
+FACTS = StackFacts(evaluation_interval="1m", prefix_cache_hit_ratio={"m": 0.3})
 RATE_WINDOW_SECONDS = parse_duration(CONFIG.rate_window)
 
 MODEL = {"model_name": "m"}
@@ -182,6 +182,33 @@ def gpu_edges() -> list[Edge]:
     ]  # fmt: skip
 
 
+def engine_edges() -> list[Edge]:
+    # QueueTimeDominates compares two recorded p99s: end-to-end held at 10 s.
+    e2e = 10.0
+    return [
+        Edge(
+            "PrefixCacheHitRateLow", "30m", "warning", MODEL,
+            (
+                below(selector("ai:prefix_cache_hit_ratio", MODEL), FACTS.prefix_cache_hit_ratio["m"]),
+                above(selector("ai:prompt_tokens_per_second", MODEL), 0),
+            ),
+        ),
+        Edge(
+            "HighPreemptionRate", "15m", "warning", MODEL,
+            (above(selector("ai:preemptions_per_second", MODEL), CONFIG.preemptions_per_second),),
+        ),
+        Edge(
+            "QueueTimeDominates", "15m", "warning", MODEL,
+            (above(selector("ai:queue_time_seconds:p99", MODEL), CONFIG.queue_share * e2e),),
+            held={selector("ai:e2e_latency_seconds:p99", MODEL): f"{e2e}x240"},
+        ),
+        Edge(
+            "SpeculativeDecodingIneffective", "30m", "info", MODEL,
+            (below(selector("ai:spec_decode_acceptance_ratio", MODEL), CONFIG.spec_decode_acceptance),),
+        ),
+    ]  # fmt: skip
+
+
 def inference_edges() -> list[Edge]:
     ready = {**POD, "condition": "true", "uid": "5e8f7a6b", "job": "kube-state-metrics"}
     target = {**ENGINE, "service": "m", "endpoint": "http", "container": "vllm"}
@@ -254,7 +281,7 @@ def inference_edges() -> list[Edge]:
     ]  # fmt: skip
 
 
-EDGES = inference_edges() + gpu_edges() + slo_edges()
+EDGES = inference_edges() + engine_edges() + gpu_edges() + slo_edges()
 
 
 @pytest.mark.parametrize("edge", EDGES, ids=lambda e: e.id)
