@@ -54,6 +54,8 @@ def _panel(
         defaults["color"] = {"mode": "thresholds"}
     if "links" in extra:
         defaults["links"] = extra.pop("links")
+    if "custom" in extra:  # the panel type's own field options, e.g. stacking
+        defaults["custom"] = extra.pop("custom")
     return {
         "type": kind,
         "title": title,

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from dashboards import cost, gpu_fleet, inference, quality, slo
+from dashboards import cost, engine, gpu_fleet, inference, quality, slo
 from rules.config import RulesConfig
 
 FOLDER = "AI Observability"
-MODULES = (inference, gpu_fleet, cost, slo, quality)
+MODULES = (inference, engine, gpu_fleet, cost, slo, quality)
 
 
 def all_dashboards(cfg: RulesConfig) -> dict[str, dict[str, Any]]:

@@ -72,6 +72,11 @@ VLLM_METRICS: dict[str, Family] = {
     "vllm:request_generation_tokens": _vllm("histogram"),
     "vllm:iteration_tokens_total": _vllm("histogram"),
     "vllm:num_requests_waiting_by_reason": _vllm("gauge", "reason"),
+    # Only with --enable-lora (the simulator registers it always): adapters as comma-joined
+    # label values, no model_name of its own (the target label adds it), a timestamp as value.
+    "vllm:lora_requests_info": _vllm(
+        "gauge", "max_lora waiting_lora_adapters running_lora_adapters"
+    ),
     # Only with speculative decoding configured.
     "vllm:spec_decode_num_draft_tokens_total": _vllm("counter"),
     "vllm:spec_decode_num_accepted_tokens_total": _vllm("counter"),

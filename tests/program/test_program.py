@@ -49,12 +49,12 @@ def test_resource_count_per_stack() -> None:
     Inference component, per model Deployment, Service, ServiceMonitor (+PVC, +PDB), the
     load generator's ConfigMap and Deployment in dev, the Hugging Face token Secret in prod;
     the exporter's component, token, Secret and 8 objects; the rules component and its 6
-    PrometheusRules (engine since issue 19); the dashboards component and its 5 ConfigMaps; tracing's component,
+    PrometheusRules (engine since issue 19); the dashboards component and its 6 ConfigMaps; tracing's component,
     namespace, 2 releases, 3 RBAC objects, collector, PodMonitor and Instrumentation; the
     NetworkPolicies component and its policies: monitoring 6 + Thanos Query 1 (+ Store 1 with a
     bucket), inference 2, tracing 5, gpu-operator 3 (not in dev)."""
     counts = {stack: len(program_run(stack).resources) for stack in ("dev", "staging", "prod")}
-    assert counts == {"dev": 74, "staging": 87, "prod": 96}
+    assert counts == {"dev": 75, "staging": 88, "prod": 97}
 
 
 def test_provider_uses_the_stack_context_and_server_side_apply(stack_run: ProgramRun) -> None:

@@ -20,6 +20,7 @@ UIDS = (
     "ai-inference-overview",
     "ai-model-quality",
     "ai-slos",
+    "ai-engine-internals",
 )
 
 

@@ -63,7 +63,7 @@ def known_series() -> set[str]:
 
 
 def test_valid_json_with_unique_uids_and_panel_ids() -> None:
-    assert len(dashboards()) == 5
+    assert len(dashboards()) == 6
     for uid, model in dashboards().items():
         assert json.loads(to_json(model)) == model
         assert model["uid"] == uid and re.fullmatch(r"[a-z0-9-]{1,40}", uid)
@@ -224,7 +224,7 @@ def test_deployed_as_configmaps_the_sidecar_loads(stack: str) -> None:
     maps = [
         r for r in run.of_type("kubernetes:core/v1:ConfigMap") if r.name.startswith("dashboards-")
     ]
-    assert len(maps) == 5
+    assert len(maps) == 6
     values = run.one("kubernetes:helm.sh/v3:Release", "monitoring-kube-prometheus-stack").inputs[
         "values"
     ]

@@ -14,6 +14,7 @@ from dashboards.all import all_dashboards
 from rules.catalog import CATALOGS, dcgm_family
 from rules.config import RulesConfig
 from rules.groups import rule_groups
+from rules.stack import StackFacts
 from tests.support.dashboard_models import CONFIG, UIDS, dashboards
 from tests.support.dashboard_models import panels as data_panels
 
@@ -24,7 +25,7 @@ PANEL_TYPES = {"timeseries", "stat", "gauge", "table", "heatmap", "bargauge", "r
 # and its custom "suffix:<text>" form.
 UNITS = {
     "none", "short", "percent", "percentunit", "s", "ms", "bytes", "decbytes", "reqps",
-    "celsius", "watt", "currencyUSD", "dtdurations",
+    "celsius", "watt", "currencyUSD", "dtdurations", "dateTimeAsIso",
 }  # fmt: skip
 # Option values from Grafana's panel schemas (LegendDisplayMode, LegendPlacement, TooltipDisplayMode,
 # BigValueColorMode, BigValueGraphMode) and its reducer ids (standardCalcs).
@@ -48,6 +49,9 @@ ALERT_THRESHOLDS = {
     "HallucinationRateHigh": CONFIG.hallucination_rate,
     "SLOErrorBudgetBurnFast": 14.4,  # the fast burn factor over 1h and 5m
     "ModelQualityDrift": -CONFIG.quality_drift,  # drift is the 1h mean minus the 7d mean
+    "QueueTimeDominates": CONFIG.queue_share,  # p99 queue / p99 end-to-end
+    "HighPreemptionRate": CONFIG.preemptions_per_second,
+    "SpeculativeDecodingIneffective": CONFIG.spec_decode_acceptance,
 }
 # Recorded series' own labels, and those Prometheus and Thanos add.
 EXTRA_LABELS = {"slo", "source", "phase", "alertname", "alertstate", "cluster", "severity", "le"}
@@ -71,9 +75,11 @@ def known_labels() -> set[str]:
 
 
 def alert_names() -> set[str]:
+    """Every alert the rules can raise (PrefixCacheHitRateLow once a model has a threshold)."""
+    facts = StackFacts(prefix_cache_hit_ratio={"m": 0.3})
     return {
         r["alert"]
-        for a in rule_groups(CONFIG).values()
+        for a in rule_groups(CONFIG, facts).values()
         for g in a
         for r in g["rules"]
         if "alert" in r
