@@ -103,7 +103,8 @@ def _cache_panels(cfg: RulesConfig) -> list[dict[str, Any]]:
         timeseries(
             "Prefix Cache Hit Ratio",
             "Prompt tokens found in the prefix cache / tokens looked up, local and through a "
-            "KV connector (absent without one). The simulator moves it only with --enable-kvcache.",
+            "KV connector (absent without one). The pinned simulator names its counters "
+            "without _total: empty in dev.",
             [
                 (f"ai:prefix_cache_hit_ratio{{{M}}}", "{{model_name}} local"),
                 (f"ai:external_prefix_cache_hit_ratio{{{M}}}", "{{model_name}} external"),
