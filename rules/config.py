@@ -108,8 +108,14 @@ class RulesConfig(BaseModel):
     )
     queue_backlog: int = _doc(20, "waiting requests per model that alert", 1)
     preemptions_per_second: float = _doc(0.1, "sustained preemptions/s that alert", 0.001, 1e6)
+    preemptions_for: Window = _doc("15m", "how long preemptions last before they alert")
     queue_share: float = _doc(0.5, "share of p99 latency spent queueing that alerts", 0.01, 1)
+    queue_share_for: Window = _doc("15m", "how long queueing dominates before it alerts")
     spec_decode_acceptance: float = _doc(0.3, "draft acceptance under which it is info", 0, 1)
+    spec_decode_for: Window = _doc("30m", "how long acceptance stays low before the info alert")
+    prefix_cache_for: Window = _doc(
+        "30m", "how long a model's prefix cache misses before it alerts"
+    )
     daily_budget_dollars: float = _doc(0.0, "daily GPU budget in USD (0: no budget alert)", 0, 1e9)
     hallucination_rate: float = _doc(0.05, "hallucination rate over 1h that alerts", 0.0001, 1)
     min_evaluations: int = _doc(20, "evaluations an hour before that alert may fire", 1)

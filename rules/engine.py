@@ -113,7 +113,7 @@ def _prefix_cache_alert(cfg: RulesConfig, facts: StackFacts) -> list[dict[str, A
             and on (model_name)
             ai:prompt_tokens_per_second > 0
             """,
-            "30m",
+            cfg.prefix_cache_for,
             "warning",
             "The prefix cache of a model rarely hits.",
             "{{ $labels.model_name }} finds {{ $value | humanizePercentage }} of its prompt "
@@ -132,7 +132,7 @@ def alerts(cfg: RulesConfig, facts: StackFacts) -> list[dict[str, Any]]:
         alert(
             "HighPreemptionRate",
             f"ai:preemptions_per_second > {cfg.preemptions_per_second:g}",
-            "15m",
+            cfg.preemptions_for,
             "warning",
             "A model's requests are being preempted.",
             "{{ $labels.model_name }} preempts {{ $value | humanize }} requests a second "
@@ -143,7 +143,7 @@ def alerts(cfg: RulesConfig, facts: StackFacts) -> list[dict[str, Any]]:
         alert(
             "QueueTimeDominates",
             f"ai:queue_time_seconds:p99 > {cfg.queue_share:g} * ai:e2e_latency_seconds:p99",
-            "15m",
+            cfg.queue_share_for,
             "warning",
             "Requests spend most of their time waiting for the engine.",
             "P99 queue time of {{ $labels.model_name }} is {{ $value | humanizeDuration }}, "
@@ -154,7 +154,7 @@ def alerts(cfg: RulesConfig, facts: StackFacts) -> list[dict[str, Any]]:
         alert(
             "SpeculativeDecodingIneffective",
             f"ai:spec_decode_acceptance_ratio < {cfg.spec_decode_acceptance:g}",
-            "30m",
+            cfg.spec_decode_for,
             "info",
             "The draft model's tokens are mostly rejected.",
             "{{ $labels.model_name }} accepts {{ $value | humanizePercentage }} of its draft "

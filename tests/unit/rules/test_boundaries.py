@@ -187,23 +187,23 @@ def engine_edges() -> list[Edge]:
     e2e = 10.0
     return [
         Edge(
-            "PrefixCacheHitRateLow", "30m", "warning", MODEL,
+            "PrefixCacheHitRateLow", CONFIG.prefix_cache_for, "warning", MODEL,
             (
                 below(selector("ai:prefix_cache_hit_ratio", MODEL), FACTS.prefix_cache_hit_ratio["m"]),
                 above(selector("ai:prompt_tokens_per_second", MODEL), 0),
             ),
         ),
         Edge(
-            "HighPreemptionRate", "15m", "warning", MODEL,
+            "HighPreemptionRate", CONFIG.preemptions_for, "warning", MODEL,
             (above(selector("ai:preemptions_per_second", MODEL), CONFIG.preemptions_per_second),),
         ),
         Edge(
-            "QueueTimeDominates", "15m", "warning", MODEL,
+            "QueueTimeDominates", CONFIG.queue_share_for, "warning", MODEL,
             (above(selector("ai:queue_time_seconds:p99", MODEL), CONFIG.queue_share * e2e),),
             held={selector("ai:e2e_latency_seconds:p99", MODEL): f"{e2e}x240"},
         ),
         Edge(
-            "SpeculativeDecodingIneffective", "30m", "info", MODEL,
+            "SpeculativeDecodingIneffective", CONFIG.spec_decode_for, "info", MODEL,
             (below(selector("ai:spec_decode_acceptance_ratio", MODEL), CONFIG.spec_decode_acceptance),),
         ),
     ]  # fmt: skip
