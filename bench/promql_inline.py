@@ -50,14 +50,22 @@ def parse_matchers(text: str) -> list[tuple[str, str, str]]:
 def _pick(
     recordings: list[Recording], name: str, matchers: list[tuple[str, str, str]]
 ) -> list[Recording]:
-    """The rules recording `name` whose static labels the equality matchers agree with."""
+    """The rules recording `name` whose static labels the selector's matchers agree with (a
+    matcher on a label the rule does not set is applied to its result instead)."""
     candidates = [r for r in recordings if r.record == name]
     for label, op, value in matchers:
-        if op == "=":
-            candidates = [r for r in candidates if r.labels.get(label, value) == value]
+        candidates = [
+            r for r in candidates if label not in r.labels or _agrees(r.labels[label], op, value)
+        ]
     if not candidates:
         raise ValueError(f"no recording rule matches {name}{{{matchers}}}")
     return candidates
+
+
+def _agrees(actual: str, op: str, value: str) -> bool:
+    """Whether a static label value passes a matcher (regexes anchored, as PromQL's are)."""
+    matched = re.fullmatch(value, actual) is not None if op in ("=~", "!~") else actual == value
+    return matched if op in ("=", "=~") else not matched
 
 
 def _filtered(expr: str, rule: Recording, matchers: list[tuple[str, str, str]]) -> str:
@@ -74,9 +82,7 @@ def _filtered(expr: str, rule: Recording, matchers: list[tuple[str, str, str]]) 
         if op == "=~" and value in MATCH_ALL:
             continue
         if label in rule.labels:
-            if op != "=":
-                raise ValueError(f"matcher {label}{op}{value!r} on {rule.record} is not supported")
-            continue  # already chose the rule
+            continue  # already chose the rule (_pick)
         keep = "and" if op in ("=", "=~") else "unless"
         if op in ("=", "!="):
             one = f'label_replace(vector(1), "{label}", "{value}", "", "")'

@@ -76,9 +76,17 @@ def test_regex_matchers_mark_then_keep_or_drop_the_matching_series() -> None:
     assert " unless on (bench_matched) " in dropped
 
 
-def test_unsupported_matchers_and_unknown_names_are_refused() -> None:
-    with pytest.raises(ValueError, match=r"slo=~'a\|b' on slo:sli_errors:rate5m"):
-        inline_recordings('slo:sli_errors:rate5m{slo=~"a|b"}', ERRORS, "30s")
+def test_matchers_on_static_labels_pick_the_rules_anchored_as_promql_does() -> None:
+    both = inline_recordings('slo:sli_errors:rate5m{source=~"http|engine"}', ERRORS, "30s")
+    assert both.count(" or ") == 1
+    engine = inline_recordings('slo:sli_errors:rate5m{source!="http"}', ERRORS, "30s")
+    assert '"source", "engine"' in engine and '"source", "http"' not in engine
+    assert '"http"' in inline_recordings('slo:sli_errors:rate5m{source!~"e.*"}', ERRORS, "30s")
+    with pytest.raises(ValueError, match="no recording rule matches"):
+        inline_recordings('slo:sli_errors:rate5m{source=~"htt"}', ERRORS, "30s")
+
+
+def test_unknown_names_and_unparsable_matchers_are_refused() -> None:
     with pytest.raises(ValueError, match="ai:unknown"):
         inline_recordings("ai:unknown", [TOKENS], "30s")
     with pytest.raises(ValueError, match="cannot parse"):

@@ -80,7 +80,7 @@ def test_the_rules_learn_the_evaluation_interval_and_each_startup_allowance() ->
 
 def test_dashboards_are_sidecar_configmaps_in_the_folder() -> None:
     maps = dashboard_configmaps(RulesConfig(daily_budget_dollars=100), "monitoring")
-    assert len(maps) == 5
+    assert len(maps) == 6
     for config_map in maps:
         assert config_map["metadata"]["labels"][DASHBOARD_LABEL] == "1"
         assert config_map["metadata"]["annotations"] == {
