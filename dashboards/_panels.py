@@ -148,6 +148,15 @@ def heatmap(
     return _panel("heatmap", title, description, queries, unit, w, h, **extra)
 
 
+def bucket_heatmap(
+    title: str, description: str, expr: str, unit: str, w: int = 12, h: int = 8
+) -> dict[str, Any]:
+    """A heatmap of histogram buckets: one query summed by le, Grafana reading it as buckets."""
+    panel = heatmap(title, description, [(expr, "{{le}}")], unit, w, h)
+    panel["targets"][0]["format"] = "heatmap"
+    return panel
+
+
 def table(
     title: str,
     description: str,

@@ -10,9 +10,9 @@ from dashboards._panels import (
     GREEN,
     ORANGE,
     RED,
+    bucket_heatmap,
     dashboard,
     dashboard_link,
-    heatmap,
     row,
     runbook_link,
     standard_variables,
@@ -31,15 +31,13 @@ NOT_IN_SIMULATOR = "The simulator (dev) does not emit it: empty there."
 
 
 def _length_heatmap(title: str, name: str, what: str) -> dict[str, Any]:
-    panel = heatmap(
+    return bucket_heatmap(
         title,
         f"{what} of finished requests, tokens per bucket (buckets follow each model's "
         "--max-model-len).",
-        [(f"sum by (le) (ai:{name}_bucket:rate{{{M}}})", "{{le}}")],
+        f"sum by (le) (ai:{name}_bucket:rate{{{M}}})",
         "short",
     )
-    panel["targets"][0]["format"] = "heatmap"
-    return panel
 
 
 def _time_panels(cfg: RulesConfig) -> list[dict[str, Any]]:

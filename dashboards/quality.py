@@ -7,8 +7,8 @@ from typing import Any
 from dashboards._panels import (
     GREEN,
     RED,
+    bucket_heatmap,
     dashboard,
-    heatmap,
     row,
     runbook_link,
     standard_variables,
@@ -24,13 +24,12 @@ M = 'model_name=~"$model", cluster=~"$cluster"'
 def build(cfg: RulesConfig) -> dict[str, Any]:
     """The dashboard's JSON model."""
     rb = cfg.runbook_base_url
-    score_distribution = heatmap(
+    score_distribution = bucket_heatmap(
         "Score Distribution",
         "Judge scores in the selected models, in 0.1-wide buckets.",
-        [(f"sum by (le) (increase(ai_quality_score_bucket{{{M}}}[$__rate_interval]))", "{{le}}")],
+        f"sum by (le) (increase(ai_quality_score_bucket{{{M}}}[$__rate_interval]))",
         "short",
     )
-    score_distribution["targets"][0]["format"] = "heatmap"
     panels = [
         row("Judged responses"),
         timeseries(

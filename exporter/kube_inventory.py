@@ -179,13 +179,6 @@ class KubeInventory:
         else:
             self._fleet.replace_pods(kept)
 
-    def _forget(self, kind: str, obj: Any) -> None:
-        """An object that changed into one we cannot write leaves the fleet."""
-        if kind == "nodes":
-            self._fleet.delete_node(obj.metadata.name)
-        else:
-            self._fleet.delete_pod(obj.metadata.namespace, obj.metadata.name)
-
     def _sync(self, kind: str, pacer: Pacer, backoff: Backoff) -> None:
         """List, then watch until stopped; raises on any failure (the caller relists)."""
         list_fn, apply = self._handlers(kind)
@@ -211,8 +204,9 @@ class KubeInventory:
                         try:
                             apply(event["type"], event["object"])
                         except ObjectSkippedError as skipped:
+                            # An object that changed into one we cannot write leaves the fleet.
                             self._skip(kind, skipped)
-                            self._forget(kind, event["object"])
+                            apply("DELETED", event["object"])
                     self._fleet.mark_success(kind)
             finally:
                 self._watches.remove(w)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, model_validator
 
 from components.config.schema import Items, Section, doc, fail
 from components.config.units import Duration, matching
 from components.config.workload import Resources, resources
 from exporter import config as exporter_config
 from exporter.config import DEFAULT_MAX_GPU_HOUR_PRICE as CEILING
+from exporter.labels import label_value_problem
 
 _IMAGE = r"[a-z0-9.-]+(:\d+)?(/[a-z0-9._-]+)*/?[a-z0-9._-]+(:[A-Za-z0-9._-]+|@sha256:[a-f0-9]{64})"
 Image = Annotated[str, matching(f"(?!.*:latest$)({_IMAGE})?", "an image pinned to a tag or digest")]
@@ -27,8 +28,16 @@ def _prices(raw: Any, per_node: bool) -> dict[str, dict[str, float]]:
 GpuPrices = Annotated[dict[str, dict[str, float]], BeforeValidator(lambda r: _prices(r, False))]
 NodePrices = Annotated[dict[str, dict[str, float]], BeforeValidator(lambda r: _prices(r, True))]
 _STALE = exporter_config.RANGES["inventory_staleness_seconds"]
-_LABEL_VALUE = r"^[^\x00-\x1f\x7f-\x9f]{1,253}$"  # what the exporter accepts (exporter/labels.py)
-Names = Items[Annotated[str, Field(pattern=_LABEL_VALUE)]]
+
+
+def _label_value(name: str) -> str:
+    problem = label_value_problem(name)  # what the exporter refuses at start
+    if problem is not None:
+        raise fail(f"not usable as a label value: {problem}")
+    return name
+
+
+Names = Items[Annotated[str, AfterValidator(_label_value)]]
 
 
 class CostExporterConfig(Section):

@@ -14,6 +14,23 @@ import pytest
 from tests.support.exporter_process import BASE_CONFIG, Exporter
 from tests.support.fake_kube_api import FakeKubeAPI
 
+EMPTY = {"nodes": [], "pods": []}
+
+
+@pytest.fixture(scope="module")
+def exporter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exporter]:
+    """One exporter per test module, on an empty static inventory (for the request tests)."""
+    with Exporter(tmp_path_factory.mktemp("exporter"), inventory=EMPTY) as running:
+        yield running
+
+
+@pytest.fixture
+def metrics_still_parse(exporter: Exporter) -> Iterator[None]:
+    """After every request of the test, /metrics still answers and prometheus_client's parser
+    reads it (Exporter.metrics parses)."""
+    yield
+    assert exporter.metrics()
+
 
 @pytest.fixture
 def api() -> Iterator[FakeKubeAPI]:

@@ -15,21 +15,25 @@ import yaml
 from tests.support.exporter_process import BASE_CONFIG, ROOT, Exporter
 
 
+def exporter_command(*args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m exporter ARGS` run to its end (a bad start exits at once)."""
+    return subprocess.run(
+        [sys.executable, "-m", "exporter", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+
 def run(tmp_path: Path, config: Any, inventory: Any = None) -> subprocess.CompletedProcess[str]:
     (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
-    args = [
-        sys.executable,
-        "-m",
-        "exporter",
-        "--config",
-        str(tmp_path / "config.yaml"),
-        "--port",
-        "0",
-    ]
+    args = ["--config", str(tmp_path / "config.yaml"), "--port", "0"]
     if inventory is not None:
         (tmp_path / "inventory.yaml").write_text(yaml.safe_dump(inventory))
         args += ["--inventory", str(tmp_path / "inventory.yaml")]
-    return subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=30, check=False)
+    return exporter_command(*args)
 
 
 CASES = [
@@ -164,14 +168,7 @@ def test_a_file_that_is_not_utf8_is_named(tmp_path: Path, which: str) -> None:
     else:
         (tmp_path / "token").write_bytes(b"s3cret-\xff\xfe\n")
         config_path.write_text(yaml.safe_dump({**BASE_CONFIG, "ingest_token_file": "token"}))
-    result = subprocess.run(
-        [sys.executable, "-m", "exporter", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    result = exporter_command(*args)
     assert result.returncode == 2, result.stderr
     (record,) = json_lines(result.stderr)
     if which == "inventory":  # YAML's reader names the byte it cannot decode
@@ -183,14 +180,7 @@ def test_a_file_that_is_not_utf8_is_named(tmp_path: Path, which: str) -> None:
 
 
 def test_a_bad_command_line_is_one_json_line_and_exit_2(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "exporter", "--port", "not-a-port"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    result = exporter_command("--port", "not-a-port")
     assert result.returncode == 2
     (record,) = json_lines(result.stderr)
     assert record["level"] == "error" and "--port" in record["error"]
@@ -204,13 +194,6 @@ def test_bad_inventory_exits_2_naming_the_entry(tmp_path: Path) -> None:
 
 def test_not_yaml(tmp_path: Path) -> None:
     (tmp_path / "config.yaml").write_text("gpus: [unclosed")
-    result = subprocess.run(
-        [sys.executable, "-m", "exporter", "--config", str(tmp_path / "config.yaml")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    result = exporter_command("--config", str(tmp_path / "config.yaml"))
     assert result.returncode == 2
     assert "not valid YAML" in result.stderr

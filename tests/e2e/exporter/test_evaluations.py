@@ -7,12 +7,14 @@ import contextlib
 import json
 import socket
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.support.exporter_process import Exporter
+
+# After every test, /metrics still parses (conftest.metrics_still_parse).
+pytestmark = pytest.mark.usefixtures("metrics_still_parse")
 
 FLEET = {"nodes": [], "pods": []}
 GOOD = {"model": "llama-3-8b", "evaluator": "judge", "score": 0.8, "hallucination": False}
@@ -22,20 +24,6 @@ HALLU = 'ai_quality_hallucinations_total{evaluator="judge",model_name="llama-3-8
 
 def rejected(metrics: dict[str, float], reason: str) -> float:
     return metrics[f'ai_exporter_evaluations_rejected_total{{reason="{reason}"}}']
-
-
-@pytest.fixture(scope="module")
-def exporter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exporter]:
-    with Exporter(tmp_path_factory.mktemp("eval"), inventory=FLEET) as running:
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def metrics_still_parse(exporter: Exporter) -> Iterator[None]:
-    """After every request of the test, /metrics still answers and prometheus_client's parser
-    reads it (Exporter.metrics parses)."""
-    yield
-    assert exporter.metrics()
 
 
 def test_accepts_an_object_and_a_batch(exporter: Exporter) -> None:

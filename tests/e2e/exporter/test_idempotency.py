@@ -5,29 +5,17 @@ from __future__ import annotations
 
 import json
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.support.exporter_process import Exporter, eventually
 
+# After every test, /metrics still parses (conftest.metrics_still_parse).
+pytestmark = pytest.mark.usefixtures("metrics_still_parse")
+
 GOOD = {"model": "llama-3-8b", "evaluator": "judge", "score": 0.8, "hallucination": False}
 EVALS = 'ai_quality_evaluations_total{evaluator="judge",model_name="llama-3-8b"}'
-
-
-@pytest.fixture(scope="module")
-def exporter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exporter]:
-    with Exporter(tmp_path_factory.mktemp("idem"), inventory={"nodes": [], "pods": []}) as e:
-        yield e
-
-
-@pytest.fixture(autouse=True)
-def metrics_still_parse(exporter: Exporter) -> Iterator[None]:
-    """After every request of the test, /metrics still answers and prometheus_client's parser
-    reads it (Exporter.metrics parses)."""
-    yield
-    assert exporter.metrics()
 
 
 def counted(exporter: Exporter) -> float:

@@ -7,31 +7,19 @@ from __future__ import annotations
 import json
 import socket
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.support.exporter_process import Exporter, eventually
 
+# After every test, /metrics still parses (conftest.metrics_still_parse).
+pytestmark = pytest.mark.usefixtures("metrics_still_parse")
+
 FLEET = {"nodes": [], "pods": []}
 GOOD = {"model": "llama-3-8b", "evaluator": "judge", "score": 0.8, "hallucination": False}
 HEAD_TIMEOUT = 10  # seconds for a whole request head (issue 18)
 MAX_CONNECTIONS = 256
-
-
-@pytest.fixture(scope="module")
-def exporter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exporter]:
-    with Exporter(tmp_path_factory.mktemp("requests"), inventory=FLEET) as running:
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def metrics_still_parse(exporter: Exporter) -> Iterator[None]:
-    """After every request of the test, /metrics still answers and prometheus_client's parser
-    reads it (Exporter.metrics parses)."""
-    yield
-    assert exporter.metrics()
 
 
 def exchange(exporter: Exporter, raw: bytes, timeout: float = 10) -> bytes:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
 from exporter.admission import (
@@ -52,40 +55,30 @@ PRODUCT = {"nvidia.com/gpu.product": "NVIDIA-H100-80GB-HBM3"}
 
 
 @pytest.mark.parametrize(
-    "node, reason",
+    "check, obj, reason",
     [
-        (Node("gpu-1", PRODUCT, 8), None),
-        (Node("gpu-1", {}, 0), None),  # no product label: fine (unpriced)
-        (Node("gpu-\ud800", PRODUCT, 8), BAD_LABEL_VALUE),
-        (Node("gpu-1", {"nvidia.com/gpu.product": "H100\x00"}, 8), BAD_LABEL_VALUE),
-        (Node("gpu-1", {"node.kubernetes.io/instance-type": "p5\ud800"}, 8), BAD_LABEL_VALUE),
-        (Node("gpu-1", PRODUCT, float("inf")), BAD_GPU_COUNT),
+        (check_node, Node("gpu-1", PRODUCT, 8), None),
+        (check_node, Node("gpu-1", {}, 0), None),  # no product label: fine (unpriced)
+        (check_node, Node("gpu-\ud800", PRODUCT, 8), BAD_LABEL_VALUE),
+        (check_node, Node("gpu-1", {"nvidia.com/gpu.product": "H100\x00"}, 8), BAD_LABEL_VALUE),
+        (
+            check_node,
+            Node("gpu-1", {"node.kubernetes.io/instance-type": "p5\ud800"}, 8),
+            BAD_LABEL_VALUE,
+        ),
+        (check_node, Node("gpu-1", PRODUCT, float("inf")), BAD_GPU_COUNT),
+        (check_pod, Pod("inference", "llama-0", "gpu-1", 1), None),
+        (check_pod, Pod("inference", "pending", "", 1), None),  # not scheduled yet
+        (check_pod, Pod("inference\ud800", "llama-0", "gpu-1", 1), BAD_LABEL_VALUE),
+        (check_pod, Pod("inference", "", "gpu-1", 1), BAD_LABEL_VALUE),
+        (check_pod, Pod("inference", "llama-0", "gpu\x7f", 1), BAD_LABEL_VALUE),
+        (check_pod, Pod("inference", "llama-0", "gpu-1", 65), BAD_GPU_COUNT),
     ],
 )
-def test_nodes(node: Node, reason: str | None) -> None:
+def test_nodes_and_pods(check: Callable[[Any], Any], obj: Node | Pod, reason: str | None) -> None:
     if reason is None:
-        assert check_node(node) is node
+        assert check(obj) is obj
         return
     with pytest.raises(ObjectSkippedError) as skipped:
-        check_node(node)
-    assert skipped.value.reason == reason
-
-
-@pytest.mark.parametrize(
-    "pod, reason",
-    [
-        (Pod("inference", "llama-0", "gpu-1", 1), None),
-        (Pod("inference", "pending", "", 1), None),  # not scheduled yet
-        (Pod("inference\ud800", "llama-0", "gpu-1", 1), BAD_LABEL_VALUE),
-        (Pod("inference", "", "gpu-1", 1), BAD_LABEL_VALUE),
-        (Pod("inference", "llama-0", "gpu\x7f", 1), BAD_LABEL_VALUE),
-        (Pod("inference", "llama-0", "gpu-1", 65), BAD_GPU_COUNT),
-    ],
-)
-def test_pods(pod: Pod, reason: str | None) -> None:
-    if reason is None:
-        assert check_pod(pod) is pod
-        return
-    with pytest.raises(ObjectSkippedError) as skipped:
-        check_pod(pod)
+        check(obj)
     assert skipped.value.reason == reason
