@@ -83,6 +83,13 @@ TEMPO = ChartPin(
 )
 TEMPO_IMAGE = ImagePin("docker.io", "grafana/tempo", "2.10.8")
 
+# KEDA, installed only when some model autoscales (components/autoscaling/). The chart's CRDs
+# are ordinary templates; its three images are pinned to the chart's appVersion.
+KEDA = ChartPin(name="keda", version="2.20.2", repository="https://kedacore.github.io/charts")
+KEDA_OPERATOR_IMAGE = ImagePin("ghcr.io", "kedacore/keda", "2.20.2")
+KEDA_METRICS_SERVER_IMAGE = ImagePin("ghcr.io", "kedacore/keda-metrics-apiserver", "2.20.2")
+KEDA_WEBHOOKS_IMAGE = ImagePin("ghcr.io", "kedacore/keda-admission-webhooks", "2.20.2")
+
 CHARTS: dict[str, ChartPin] = {chart.name: chart for chart in (KUBE_PROMETHEUS_STACK, GPU_OPERATOR)}
 IMAGES: dict[str, ImagePin] = {
     "prometheus": PROMETHEUS_IMAGE,
@@ -95,6 +102,9 @@ IMAGES: dict[str, ImagePin] = {
     "load-generator": LOAD_GENERATOR_IMAGE,
     "otel-collector": COLLECTOR_IMAGE,
     "tempo": TEMPO_IMAGE,
+    "keda": KEDA_OPERATOR_IMAGE,
+    "keda-metrics-apiserver": KEDA_METRICS_SERVER_IMAGE,
+    "keda-admission-webhooks": KEDA_WEBHOOKS_IMAGE,
 }
 
 # The command-line tools `make up` installs into .tools/ when they are missing (checksums are

@@ -125,6 +125,7 @@ def dcgm_family(name: str, kind: str = "gauge") -> Family:
 KSM_TARGET = "job instance endpoint service container"
 POD = "namespace pod uid"
 DEPLOYMENT = "namespace deployment pod"
+HPA = "namespace horizontalpodautoscaler pod"
 KUBE_STATE_METRICS: dict[str, Family] = {
     "kube_pod_created": family("gauge", POD, KSM_TARGET),
     "kube_pod_status_ready": family("gauge", f"{POD} condition", KSM_TARGET),
@@ -133,6 +134,25 @@ KUBE_STATE_METRICS: dict[str, Family] = {
     "kube_deployment_spec_replicas": family("gauge", DEPLOYMENT, KSM_TARGET),
     "kube_deployment_status_replicas_available": family("gauge", DEPLOYMENT, KSM_TARGET),
     "kube_deployment_labels": family("gauge", DEPLOYMENT, KSM_TARGET, "label_model_name"),
+    # internal/store/horizontalpodautoscaler.go: every series names its HPA; _info its target.
+    "kube_horizontalpodautoscaler_info": family(
+        "gauge",
+        f"{HPA} scaletargetref_kind scaletargetref_name",
+        KSM_TARGET,
+        "scaletargetref_api_version",
+    ),
+    "kube_horizontalpodautoscaler_spec_min_replicas": family("gauge", HPA, KSM_TARGET),
+    "kube_horizontalpodautoscaler_spec_max_replicas": family("gauge", HPA, KSM_TARGET),
+    "kube_horizontalpodautoscaler_status_current_replicas": family("gauge", HPA, KSM_TARGET),
+    "kube_horizontalpodautoscaler_status_desired_replicas": family("gauge", HPA, KSM_TARGET),
+}
+# KEDA 2.20's operator (pkg/metricscollector/prommetrics.go), scraped by its chart's
+# ServiceMonitor without honorLabels: the ScaledObject's namespace label becomes
+# exported_namespace, `namespace` is KEDA's own.
+KEDA_METRICS: dict[str, Family] = {
+    "keda_scaled_object_errors_total": family(
+        "counter", "exported_namespace scaledObject", SERVICE_MONITOR_TARGET
+    ),
 }
 # The pod label naming a model server's model (ours carry it; kube-state-metrics exports it
 # as label_model_name once allowlisted).
@@ -166,7 +186,14 @@ EXPORTER_METRICS: dict[str, Family] = {
     "ai_exporter_unpriced_gpus": family("gauge", "node gpu_product", EXPORTER_TARGET),
     "ai_exporter_evaluations_rejected_total": family("counter", "reason", EXPORTER_TARGET),
 }
-CATALOGS = (VLLM_METRICS, HTTP_METRICS, KUBE_STATE_METRICS, PROMETHEUS_SERIES, EXPORTER_METRICS)
+CATALOGS = (
+    VLLM_METRICS,
+    HTTP_METRICS,
+    KUBE_STATE_METRICS,
+    KEDA_METRICS,
+    PROMETHEUS_SERIES,
+    EXPORTER_METRICS,
+)
 
 
 def series_names(catalog: dict[str, Family]) -> set[str]:

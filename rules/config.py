@@ -116,6 +116,8 @@ class RulesConfig(BaseModel):
     prefix_cache_for: Window = _doc(
         "30m", "how long a model's prefix cache misses before it alerts"
     )
+    at_max_replicas_for: Window = _doc("15m", "how long a model at maxReplicas needs more")
+    autoscaler_errors_for: Window = _doc("10m", "how long the autoscaler fails before it alerts")
     daily_budget_dollars: float = _doc(0.0, "daily GPU budget in USD (0: no budget alert)", 0, 1e9)
     hallucination_rate: float = _doc(0.05, "hallucination rate over 1h that alerts", 0.0001, 1)
     min_evaluations: int = _doc(20, "evaluations an hour before that alert may fire", 1)

@@ -6,15 +6,16 @@ from typing import Any
 
 import yaml
 
-from rules import availability, cost, engine, gpu, inference, quality, slo
+from rules import autoscaling, availability, cost, engine, gpu, inference, quality, slo
 from rules.config import RulesConfig
 from rules.stack import StackFacts
 
-AREAS = ("inference", "engine", "availability", "gpu", "cost", "quality", "slo")
+AREAS = ("inference", "engine", "availability", "autoscaling", "gpu", "cost", "quality", "slo")
 MODULES = {
     "inference": inference,
     "engine": engine,
     "availability": availability,
+    "autoscaling": autoscaling,
     "gpu": gpu,
     "cost": cost,
     "quality": quality,

@@ -25,6 +25,8 @@ class StackFacts:
     startup_seconds: Mapping[str, float] = field(default_factory=dict)  # model_name -> seconds
     # model_name -> the prefix-cache hit ratio under which it alerts (prefix caching on only).
     prefix_cache_hit_ratio: Mapping[str, float] = field(default_factory=dict)
+    # model_name -> {signal (rules.autoscaling.SIGNALS): target} of each autoscaled model.
+    autoscaling_targets: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     # The exporter's inventory_staleness_seconds (its /healthz limit); None without the exporter.
     exporter_staleness_seconds: float | None = 300.0
 

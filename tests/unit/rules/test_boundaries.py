@@ -209,6 +209,42 @@ def engine_edges() -> list[Edge]:
     ]  # fmt: skip
 
 
+# KEDA's operator (pkg/metricscollector/prommetrics.go) through its chart's ServiceMonitor: the
+# ScaledObject's namespace arrives as exported_namespace (no honorLabels).
+KEDA_TARGET = {
+    "job": "keda-operator", "instance": "10.244.3.7:8080", "namespace": "keda",
+    "pod": "keda-operator-7f9c6d8b5-x4k2m", "service": "keda-operator", "endpoint": "metrics",
+    "container": "keda-operator",
+}  # fmt: skip
+SCALED_OBJECT = {"exported_namespace": "inference", "scaledObject": "m"}
+
+
+def autoscaling_edges() -> list[Edge]:
+    # At the ceiling of 4 replicas (the HPA's, per model) with the signal above its target.
+    replicas = {"namespace": "inference", **MODEL}
+    current = selector("ai:model_autoscaler_replicas:current", replicas)
+    ratio = {**MODEL, "signal": "pending_requests_per_replica"}
+    errors = selector("keda_scaled_object_errors_total", {**SCALED_OBJECT, **KEDA_TARGET})
+    return [
+        Edge(
+            "ModelAtMaxReplicas", CONFIG.at_max_replicas_for, "warning", replicas,
+            (
+                at_least(current, 4, integer=True),
+                above(selector("ai:autoscaling_signal:ratio", ratio), 1),
+            ),
+            held={selector("ai:model_autoscaler_replicas:max", replicas): "4x240"},
+        ),
+        Edge(
+            "AutoscalerErrors", CONFIG.autoscaler_errors_for, "warning",
+            {**SCALED_OBJECT, **MODEL},
+            # Quiet while no replica is available: nothing to read then.
+            (above(selector("ai:model_replicas:available", replicas), 0, integer=True),),
+            held={errors: "0+2x240"},  # two failed polls a minute
+            onset="1m",
+        ),
+    ]  # fmt: skip
+
+
 def inference_edges() -> list[Edge]:
     ready = {**POD, "condition": "true", "uid": "5e8f7a6b", "job": "kube-state-metrics"}
     target = {**ENGINE, "service": "m", "endpoint": "http", "container": "vllm"}
@@ -281,7 +317,7 @@ def inference_edges() -> list[Edge]:
     ]  # fmt: skip
 
 
-EDGES = inference_edges() + engine_edges() + gpu_edges() + slo_edges()
+EDGES = inference_edges() + engine_edges() + autoscaling_edges() + gpu_edges() + slo_edges()
 
 
 @pytest.mark.parametrize("edge", EDGES, ids=lambda e: e.id)

@@ -26,7 +26,11 @@ from tests.support.promql_tree import (
 )
 
 CONFIG = RulesConfig(daily_budget_dollars=1000)
-FACTS = StackFacts(startup_seconds={"llama-3-8b": 1800}, prefix_cache_hit_ratio={"llama-3-8b": 0.3})
+FACTS = StackFacts(
+    startup_seconds={"llama-3-8b": 1800},
+    prefix_cache_hit_ratio={"llama-3-8b": 0.3},
+    autoscaling_targets={"llama-3-8b": {"pending_requests_per_replica": 4}},
+)
 CONTRACT = {
     "ai:ttft_seconds:p50", "ai:ttft_seconds:p90", "ai:ttft_seconds:p99",
     "ai:itl_seconds:p50", "ai:itl_seconds:p99",
@@ -44,6 +48,10 @@ CONTRACT = {
     "ai:request_phase_seconds:avg", "ai:prompt_length_tokens:p50", "ai:prompt_length_tokens:p99",
     "ai:generation_length_tokens:p50", "ai:generation_length_tokens:p99", "ai:batch_tokens:avg",
     "ai:spec_decode_acceptance_ratio", "ai:requests_waiting_by_reason",
+    # Autoscaling (issue 20): the dashboards and the alerts read them.
+    "ai:model_autoscaler_replicas:min", "ai:model_autoscaler_replicas:max",
+    "ai:model_autoscaler_replicas:current", "ai:model_autoscaler_replicas:desired",
+    "ai:autoscaling_target:value", "ai:autoscaling_signal:value", "ai:autoscaling_signal:ratio",
 }  # fmt: skip
 ALERTS = {
     "HighTimeToFirstToken", "GPUMemoryNearFull", "HighInferenceErrorRate", "KVCachePressure",
@@ -52,7 +60,7 @@ ALERTS = {
     "ModelQualityDrift", "SLOErrorBudgetBurnFast", "SLOErrorBudgetBurnSlow",
     "InferenceModelUnavailable", "GPUUncorrectableMemoryError", "CostExporterInventoryStale",
     "HighPreemptionRate", "QueueTimeDominates", "SpeculativeDecodingIneffective",
-    "PrefixCacheHitRateLow",
+    "PrefixCacheHitRateLow", "ModelAtMaxReplicas", "AutoscalerErrors",
 }  # fmt: skip
 
 

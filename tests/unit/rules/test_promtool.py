@@ -18,11 +18,16 @@ PROMTOOL_TESTS = Path(__file__).parent / "promtool"
 TEST_CONFIG = RulesConfig(daily_budget_dollars=1000)
 # The stack they are written for: GPUs, rules every minute (the test files' evaluation_interval),
 # llama-3-8b and qwen3-8b declared with 30- and 10-minute startup allowances (others: default),
-# llama-3-8b with prefix caching alerting under a 0.3 hit ratio.
+# llama-3-8b with prefix caching alerting under a 0.3 hit ratio; llama-3-8b autoscaled on 4
+# waiting requests per replica and 80% KV cache, qwen3-8b on 8 running requests per replica.
 TEST_FACTS = StackFacts(
     evaluation_interval="1m",
     startup_seconds={"llama-3-8b": 1800, "qwen3-8b": 600},
     prefix_cache_hit_ratio={"llama-3-8b": 0.3},
+    autoscaling_targets={
+        "llama-3-8b": {"pending_requests_per_replica": 4, "kv_cache_percent": 80},
+        "qwen3-8b": {"running_requests_per_replica": 8},
+    },
 )
 
 
@@ -159,6 +164,17 @@ EARLIER_RULES = {
         "inference",
         "ai:ttft_seconds_bucket:rate",
         "sum by (model_name, pod, le) (rate(vllm:time_to_first_token_seconds_bucket[5m]))",
+    ),
+    "at-max-without-the-signal": (
+        "autoscaling",
+        "ModelAtMaxReplicas",
+        "ai:model_autoscaler_replicas:current >= on (namespace, model_name)"
+        " ai:model_autoscaler_replicas:max",
+    ),
+    "autoscaler-errors-while-loading": (
+        "autoscaling",
+        "AutoscalerErrors",
+        'label_replace(sum by (exported_namespace, scaledObject) (increase(keda_scaled_object_errors_total[5m])) > 0, "model_name", "$1", "scaledObject", "(.+)")',
     ),
     "cost-units": (
         "cost",
