@@ -9,6 +9,9 @@ waits for what it references.
 
 import pulumi
 
+from components.autoscaling.component import Autoscaling, AutoscalingArgs
+from components.autoscaling.manifests import prometheus_api_url
+from components.autoscaling.network import keda_policies, query_clients
 from components.config.loader import load_stack_config
 from components.content.dashboards import DashboardsArgs, GrafanaDashboards
 from components.content.rules import PrometheusRules, PrometheusRulesArgs, stack_facts
@@ -130,6 +133,22 @@ if config.inference.models:
         opts=after(monitoring.release),
     )
     pulumi.export("models", inference.models)
+autoscaled = any(m.autoscaling.enabled for m in config.inference.models)
+if autoscaled:
+    # After the release: the chart's ServiceMonitors need the CRD, and KEDA's first queries
+    # need Prometheus.
+    autoscaling = Autoscaling(
+        "autoscaling",
+        AutoscalingArgs(
+            config.inference,
+            ns.autoscaling,
+            config.environment,
+            inference_ns,
+            prometheus_api_url(config.thanos.enabled, ns.monitoring),
+        ),
+        opts=after(monitoring.release),
+    )
+    pulumi.export("autoscaledModels", autoscaling.scaled_models)
 if config.exporter.enabled:
     cost_exporter = CostExporter(
         "cost-exporter",
@@ -144,9 +163,12 @@ if config.exporter.enabled:
     pulumi.export("exporterIngestToken", cost_exporter.ingest_token)
 # Every namespace the stack creates: default-deny ingress, then each concern's allowances.
 thanos_clients = thanos_network.prometheus_clients(config.thanos)
+# KEDA's operator queries Thanos Query when Thanos runs, else Prometheus.
+keda_clients = query_clients(ns.autoscaling) if autoscaled else []
+prometheus_clients = thanos_clients + ([] if config.thanos.enabled else keda_clients)
 policies = [
-    *monitoring_policies(ns.monitoring, thanos_clients, thanos_network.SIDECAR_PORTS),
-    *thanos_network.thanos_policies(config.thanos, ns.monitoring),
+    *monitoring_policies(ns.monitoring, prometheus_clients, thanos_network.SIDECAR_PORTS),
+    *thanos_network.thanos_policies(config.thanos, ns.monitoring, keda_clients),
     *inference_policies(ns.inference, ns.monitoring, config.hardening.inference_client_namespaces),
 ]
 placed = [monitoring_ns, inference_ns]
@@ -156,6 +178,9 @@ if config.gpu.enabled:
 if config.tracing.enabled:
     policies += tracing_policies(ns.tracing, ns.monitoring, [ns.inference])
     placed.append(tracing.namespace)
+if autoscaled:
+    policies += keda_policies(ns.autoscaling, ns.monitoring)
+    placed.append(autoscaling.namespace)
 NetworkPolicies(
     "network-policies",
     NetworkPoliciesArgs(policies if config.hardening.network_policies else [], placed),

@@ -32,3 +32,12 @@ out="tests/program/fixtures/gpu-operator-$version.paths"
   venv/bin/python -m scripts.chart_value_paths "$tmp/gpu-operator/values.yaml"
 } > "$out"
 echo "wrote $out"
+
+read -r version repo < <(venv/bin/python -c 'from components.versions import KEDA as c; print(c.version, c.repository)')
+helm pull keda --repo "$repo" --version "$version" --untar --untardir "$tmp"
+out="tests/program/fixtures/keda-$version.paths"
+{
+  header "the kedacore keda chart $version" ""
+  venv/bin/python -m scripts.chart_value_paths "$tmp/keda/values.yaml"
+} > "$out"
+echo "wrote $out"

@@ -100,7 +100,11 @@ def _message(error: Any, root: type[BaseModel]) -> tuple[str, str]:
         choices = re.findall(r"'([^']*)'", str(error["ctx"]["expected"]))
         return path, f"expected one of {', '.join(choices)}, got {describe(value)}"
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
-        return path, f"must be {_bounds(info, value)}, got {describe(value)}"
+        # A bound inside Optional[Annotated[...]] is not on the field: pydantic's context has it.
+        bound = _bounds(info, value) or " and ".join(
+            f"{_BOUNDS[k.capitalize()]} {v:g}" for k, v in error.get("ctx", {}).items()
+        )
+        return path, f"must be {bound}, got {describe(value)}"
     if kind in ("too_short", "string_too_short"):
         return path, "must not be empty"
     return path, f"expected {_EXPECTED.get(kind, error['msg'])}, got {describe(value)}"

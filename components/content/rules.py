@@ -26,7 +26,8 @@ def stack_facts(
     exporter: CostExporterConfig,
 ) -> StackFacts:
     """What the rules need from the other sections: GPUs on, the evaluation interval, each
-    model's startup allowance, and the exporter's staleness limit (when it is deployed)."""
+    model's startup allowance and autoscaling targets, and the exporter's staleness limit (when
+    it is deployed)."""
     return StackFacts(
         gpu_enabled=gpu.enabled,
         evaluation_interval=prometheus.evaluation_interval,
@@ -35,6 +36,11 @@ def stack_facts(
             m.name: m.prefix_cache.min_hit_ratio
             for m in inference.models
             if m.prefix_cache.enabled and m.prefix_cache.min_hit_ratio is not None
+        },
+        autoscaling_targets={
+            m.name: m.autoscaling.targets.by_signal()
+            for m in inference.models
+            if m.autoscaling.enabled
         },
         exporter_staleness_seconds=(
             exporter.inventory_staleness_seconds if exporter.enabled else None

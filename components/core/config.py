@@ -17,6 +17,7 @@ class NamespacesConfig(Section):
     inference: DnsLabel = doc("inference", "the model servers")
     gpu_operator: DnsLabel = doc("gpu-operator", "the GPU Operator (created by its component)")
     tracing: DnsLabel = doc("tracing", "the collector and Tempo (created by their component)")
+    autoscaling: DnsLabel = doc("keda", "KEDA, when a model autoscales (created by its component)")
 
     @model_validator(mode="after")
     def _one_namespace_per_concern(self) -> NamespacesConfig:

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
+from components.autoscaling.config import ModelAutoscaling
 from components.config.schema import Items, PositiveInt, Section, deep_merge, doc, fail, unique
 from components.config.units import Duration, Quantity, matching, parse_duration, parse_quantity
 from components.config.workload import Resources, Volume, resources
@@ -102,6 +103,7 @@ class ModelConfig(Section):
     )
     detailed_traces: bool = doc(False, "vllm: phase spans in each request's trace (needs tracing)")
     lora_adapters: Items[LoraAdapter] = doc((), "vllm: `{name, source}` adapters (--enable-lora)")
+    autoscaling: ModelAutoscaling = doc(ModelAutoscaling(), "KEDA on the model's own signals")
 
     @model_validator(mode="before")
     @classmethod
@@ -120,6 +122,9 @@ class ModelConfig(Section):
         for key in (k for k in foreign if k in given):
             message = f"a {self.backend} model does not take {key} (a {owner} setting)"
             raise fail(f"{message}; remove it or set backend", key)
+        if self.autoscaling.enabled and "replicas" in given:
+            message = "the autoscaler sets the replicas of this model; remove it and use "
+            raise fail(f"{message}autoscaling.minReplicas and maxReplicas", "replicas")
         if not self.is_simulator:
             self._vllm_settings(given)
         return self
@@ -136,13 +141,24 @@ class ModelConfig(Section):
             raise fail("set, but prefixCache.enabled is false", "prefixCache.minHitRatio")
         unique([a.name for a in self.lora_adapters], "loraAdapters")
         cache = self.model_cache
-        if cache and self.replicas > 1 and cache.access_mode == "ReadWriteOnce":
-            message = f"{self.replicas} replicas on different nodes cannot share a ReadWriteOnce"
-            raise fail(f"{message} volume; use ReadWriteMany", "modelCache.accessMode")
+        if cache and self.peak_replicas > 1 and cache.access_mode == "ReadWriteOnce":
+            message = f"{self.peak_replicas} replicas on different nodes cannot share a"
+            message += " ReadWriteOnce volume; use ReadWriteMany"
+            raise fail(message, "modelCache.accessMode")
         limit = self.resources.limits.memory
         if parse_quantity(self.shm_size) >= parse_quantity(limit):
             message = f"{self.shm_size} of memory-backed /dev/shm does not fit in the memory limit"
             raise fail(f"{message} {limit} (resources.limits.memory)", "shmSize")
+
+    @property
+    def peak_replicas(self) -> int:
+        """The most replicas the model can run: maxReplicas when autoscaled."""
+        return self.autoscaling.ceiling if self.autoscaling.enabled else self.replicas
+
+    @property
+    def peak_gpus(self) -> int:
+        """GPUs the model holds at its peak (a simulator holds none)."""
+        return 0 if self.is_simulator else self.peak_replicas * self.gpus
 
     @property
     def is_simulator(self) -> bool:
@@ -169,6 +185,7 @@ class InferenceConfig(Section):
     backend: Backend = doc("vllm", "default backend of every model")
     scrape_interval: Duration = doc("15s", "ServiceMonitor interval of the model servers")
     models: Items[ModelConfig] = doc((), "the served models (see inference.models[] below)")
+    gpu_quota: PositiveInt | None = doc(None, "GPUs all models may hold at peak (none: no cap)")
     load_generator: LoadGeneratorConfig = doc(LoadGeneratorConfig(), "synthetic traffic (dev)")
 
     @model_validator(mode="before")
@@ -187,4 +204,23 @@ class InferenceConfig(Section):
         unique([m.name for m in self.models], "models")
         if self.load_generator.enabled and not self.models:
             raise fail("true, but inference.models is empty", "loadGenerator.enabled")
+        self._within_gpu_quota()
         return self
+
+    def _within_gpu_quota(self) -> None:
+        """Each model's replicas (maxReplicas when autoscaled) x its GPUs, added up in order,
+        fit the quota; the model that crosses it is named."""
+        held = 0
+        for index, model in enumerate(self.models):
+            if self.gpu_quota is None or model.peak_gpus == 0:
+                continue
+            held += model.peak_gpus
+            if held > self.gpu_quota:
+                key = "autoscaling.maxReplicas" if model.autoscaling.enabled else "replicas"
+                message = f"{model.peak_replicas} replicas x {model.gpus} GPUs"
+                others = held - model.peak_gpus
+                raise fail(
+                    f"{message} with the {others} GPUs of the models before it exceed "
+                    f"inference.gpuQuota ({self.gpu_quota})",
+                    f"models[{index}].{key}",
+                )

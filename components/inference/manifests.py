@@ -208,7 +208,8 @@ def model_deployment(model: ModelConfig, serving: Serving) -> dict[str, Any]:
         model_labels(model),
         selector_labels(model),
         pod,
-        model.replicas,
+        # An autoscaled model's replicas belong to its HPA: `pulumi up` must not reset them.
+        None if model.autoscaling.enabled else model.replicas,
         pod_annotations=NO_AUTO_INSTRUMENTATION,
         **({} if model.is_simulator else {"strategy": one_at_a_time}),
     )
@@ -253,6 +254,8 @@ def model_manifests(model: ModelConfig, serving: Serving) -> list[dict[str, Any]
         # The OpenAI API and /metrics on port 8000, named http.
         service(model.name, namespace, labels, pods, [("http", HTTP_PORT)]),
         model_service_monitor(model, serving),
-        pod_disruption_budget(model.name, namespace, labels, pods) if model.replicas > 1 else None,
+        pod_disruption_budget(model.name, namespace, labels, pods)
+        if model.peak_replicas > 1
+        else None,
     ]
     return [o for o in objects if o is not None]

@@ -23,12 +23,13 @@ def workload(
     labels: Labels,
     selector: Labels,
     pod: Mapping[str, Any],
-    replicas: int = 1,
+    replicas: int | None = 1,
     pod_labels: Labels | None = None,
     pod_annotations: Labels | None = None,
     **spec: Any,
 ) -> dict[str, Any]:
-    """A Deployment or StatefulSet running `pod`; its pods carry pod_labels (labels if None)."""
+    """A Deployment or StatefulSet running `pod`; its pods carry pod_labels (labels if None).
+    replicas None leaves them to an autoscaler (the field is not set)."""
     template: dict[str, Any] = {"metadata": {"labels": dict(pod_labels or labels)}, "spec": pod}
     if pod_annotations:
         template["metadata"]["annotations"] = dict(pod_annotations)
@@ -37,7 +38,7 @@ def workload(
         "kind": kind,
         "metadata": metadata(name, namespace, labels),
         "spec": {
-            "replicas": replicas,
+            **({} if replicas is None else {"replicas": replicas}),
             "selector": {"matchLabels": dict(selector)},
             "template": template,
             **spec,

@@ -3,6 +3,7 @@ Prometheus (its sidecar's ports). Pure: no pulumi import."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from components.kube.network import allow, network_policy, pods, ports
@@ -21,12 +22,15 @@ def prometheus_clients(cfg: ThanosConfig) -> list[dict[str, Any]]:
     return [pods(QUERY_PODS)] if cfg.enabled else []
 
 
-def thanos_policies(cfg: ThanosConfig, namespace: str) -> list[dict[str, Any]]:
-    """Grafana queries Thanos Query; Thanos Query reads the Store Gateway (with a bucket)."""
+def thanos_policies(
+    cfg: ThanosConfig, namespace: str, query_clients: Sequence[dict[str, Any]] = ()
+) -> list[dict[str, Any]]:
+    """Grafana (and other concerns' given clients) query Thanos Query; Thanos Query reads the
+    Store Gateway (with a bucket)."""
     policies = []
     if cfg.enabled:
-        grafana = [allow([pods(GRAFANA_PODS)], ports(QUERY_HTTP_PORT))]
-        policies.append(network_policy("allow-thanos-query", namespace, QUERY_PODS, grafana))
+        clients = [allow([pods(GRAFANA_PODS), *query_clients], ports(QUERY_HTTP_PORT))]
+        policies.append(network_policy("allow-thanos-query", namespace, QUERY_PODS, clients))
     if cfg.has_bucket:
         query = [allow([pods(QUERY_PODS)], ports(GRPC_PORT))]
         policies.append(network_policy("allow-thanos-store", namespace, STORE_PODS, query))

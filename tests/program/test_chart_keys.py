@@ -31,6 +31,10 @@ CATALOGS = {
         FIXTURES / f"tempo-{versions.TEMPO.version}.paths",
         FIXTURES / "tempo-template-keys.paths",
     ),
+    "autoscaling-keda": (
+        FIXTURES / f"keda-{versions.KEDA.version}.paths",
+        FIXTURES / "keda-template-keys.paths",
+    ),
 }
 
 

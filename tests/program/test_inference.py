@@ -192,10 +192,13 @@ def test_tracing_flags_exactly_when_tracing_is_enabled() -> None:
     )  # simulator
 
 
-def test_pod_disruption_budgets_for_replicated_models() -> None:
+def test_pod_disruption_budgets_for_models_that_can_run_more_than_one_replica() -> None:
     pdbs = in_inference(program_run("prod"), "kubernetes:policy/v1:PodDisruptionBudget")
     assert set(pdbs) == {"llama-3-8b", "llama-3-70b"}
-    assert in_inference(program_run("dev"), "kubernetes:policy/v1:PodDisruptionBudget") == {}
+    # dev: llama-3-8b autoscales up to 3 replicas; mistral-7b runs one.
+    pdbs = in_inference(program_run("dev"), "kubernetes:policy/v1:PodDisruptionBudget")
+    assert set(pdbs) == {"llama-3-8b"}
+    assert in_inference(program_run("staging"), "kubernetes:policy/v1:PodDisruptionBudget") == {}
 
 
 def test_load_generator_in_dev_only() -> None:

@@ -13,6 +13,7 @@ from tests.support.cluster_pods import (
     container_ports,
     dcgm_exporter_pod,
     grafana_pod,
+    keda_pods,
     kube_state_metrics_pod,
     nfd_worker_pod,
     otel_operator_pod,
@@ -189,6 +190,7 @@ def test_namespaces_carry_pod_security_levels() -> None:
         "inference": "restricted",
         "gpu-operator": "privileged",
         "tracing": "baseline",
+        "keda": "restricted",
     }
     for name, ns in labels.items():
         if name != "gpu-operator":
@@ -259,3 +261,42 @@ def test_only_prometheus_and_the_operator_reach_the_dcgm_exporter(stack: str) ->
     assert allowed(pols, nfd_worker_pod(run), dcgm, 9400)  # the namespace's own pods
     assert not allowed(pols, STRANGER, dcgm, 9400)
     assert not allowed(pols, pods.models[0], dcgm, 9400)
+
+
+# The keda chart 2.20.2: the metrics server's APIService on 6443, the admission webhooks on 9443,
+# the operator's gRPC metrics service on 9666, every part's /metrics on 8080.
+KEDA_METRICS_API, KEDA_WEBHOOK, KEDA_GRPC, KEDA_METRICS = 6443, 9443, 9666, 8080
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_keda_reaches_thanos_query_and_the_api_server_reaches_keda(stack: str) -> None:
+    run = program_run(stack)
+    pods, keda, pols = Pods(run), keda_pods(run), policies(run)
+    operator, metrics_server, webhooks = keda["operator"], keda["metrics-server"], keda["webhooks"]
+    # The triggers query Thanos Query (Thanos runs in every stack), not Prometheus directly.
+    assert allowed(pols, operator, pods.thanos_query, pods.query_ports["http"])
+    assert not allowed(pols, operator, pods.prometheus, PROMETHEUS_WEB)
+    assert not allowed(pols, STRANGER, pods.thanos_query, pods.query_ports["http"])
+    assert allowed(pols, API_SERVER, metrics_server, KEDA_METRICS_API)
+    assert allowed(pols, API_SERVER, webhooks, KEDA_WEBHOOK)
+    assert allowed(pols, metrics_server, operator, KEDA_GRPC)
+    for part in keda.values():
+        assert allowed(pols, pods.prometheus, part, KEDA_METRICS), part.name
+    for source, target, port in [
+        (STRANGER, operator, KEDA_GRPC),
+        (API_SERVER, operator, KEDA_GRPC),
+        (STRANGER, webhooks, KEDA_METRICS),
+        (API_SERVER, operator, KEDA_METRICS_API),
+        (pods.grafana, metrics_server, KEDA_METRICS_API + 1),
+    ]:
+        assert not allowed(pols, source, target, port), (source.name, target.name, port)
+
+
+def test_without_thanos_keda_queries_prometheus() -> None:
+    from tests.support.harness import run_program
+
+    run = run_program("dev", overrides={"thanos.enabled": False})
+    prometheus, keda, pols = prometheus_pod(run), keda_pods(run), policies(run)
+    assert allowed(pols, keda["operator"], prometheus, PROMETHEUS_WEB)
+    assert not allowed(pols, keda["webhooks"], prometheus, PROMETHEUS_WEB)
+    assert not allowed(pols, STRANGER, prometheus, PROMETHEUS_WEB)

@@ -48,13 +48,16 @@ def test_resource_count_per_stack() -> None:
     Compactor 4; GPU component, namespace, counters ConfigMap and release (not in dev);
     Inference component, per model Deployment, Service, ServiceMonitor (+PVC, +PDB), the
     load generator's ConfigMap and Deployment in dev, the Hugging Face token Secret in prod;
-    the exporter's component, token, Secret and 8 objects; the rules component and its 6
-    PrometheusRules (engine since issue 19); the dashboards component and its 6 ConfigMaps; tracing's component,
-    namespace, 2 releases, 3 RBAC objects, collector, PodMonitor and Instrumentation; the
-    NetworkPolicies component and its policies: monitoring 6 + Thanos Query 1 (+ Store 1 with a
-    bucket), inference 2, tracing 5, gpu-operator 3 (not in dev)."""
+    the exporter's component, token, Secret and 8 objects; the rules component and its 8
+    PrometheusRules (engine since issue 19, autoscaling since issue 20); the dashboards
+    component and its 6 ConfigMaps; tracing's component, namespace, 2 releases, 3 RBAC objects,
+    collector, PodMonitor and Instrumentation; where a model autoscales (dev 1 model, prod 2),
+    the autoscaling component, KEDA's namespace and release, a ScaledObject per autoscaled model
+    (and the PDB of a model that may run more than one replica); the NetworkPolicies component
+    and its policies: monitoring 6 + Thanos Query 1 (+ Store 1 with a bucket), inference 2,
+    tracing 5, gpu-operator 3 (not in dev), keda 5 (with an autoscaled model)."""
     counts = {stack: len(program_run(stack).resources) for stack in ("dev", "staging", "prod")}
-    assert counts == {"dev": 75, "staging": 88, "prod": 97}
+    assert counts == {"dev": 86, "staging": 89, "prod": 108}
 
 
 def test_provider_uses_the_stack_context_and_server_side_apply(stack_run: ProgramRun) -> None:
@@ -109,11 +112,12 @@ def test_secrets_live_in_the_monitoring_namespace(stack_run: ProgramRun) -> None
 def test_namespaces_carry_their_configured_names_and_environment() -> None:
     run = program_run("prod")
     names = {r.inputs["metadata"]["name"] for r in run.of_type(NAMESPACE)}
-    assert names == {"monitoring", "inference", "gpu-operator", "tracing"}
+    assert names == {"monitoring", "inference", "gpu-operator", "tracing", "keda"}
     assert {r.inputs["metadata"]["name"] for r in program_run("dev").of_type(NAMESPACE)} == {
         "monitoring",
         "inference",
         "tracing",
+        "keda",
     }
     for ns in run.of_type(NAMESPACE):
         assert ns.inputs["metadata"]["labels"]["ai-observability/environment"] == "prod"

@@ -168,3 +168,22 @@ def nfd_worker_pod(run: ProgramRun) -> Pod:
     release = _release(run, "gpu-operator")
     labels = {"app.kubernetes.io/name": "node-feature-discovery", "role": "worker"}
     return Pod("gpu-operator-node-feature-discovery-worker-x", release.inputs["namespace"], labels)
+
+
+def keda_pods(run: ProgramRun) -> dict[str, Pod]:
+    """KEDA's three Deployments (the keda chart 2.20.2: templates/manager, metrics-server and
+    webhooks deployment.yaml label their pods app, name and app.kubernetes.io/name with
+    keda-operator, keda-operator-metrics-apiserver and keda-admission-webhooks), in the
+    release's namespace."""
+    namespace = _release(run, "keda").inputs["namespace"]
+    names = {
+        "operator": "keda-operator",
+        "metrics-server": "keda-operator-metrics-apiserver",
+        "webhooks": "keda-admission-webhooks",
+    }
+    return {
+        part: Pod(
+            f"{name}-0", namespace, {"app": name, "name": name, "app.kubernetes.io/name": name}
+        )
+        for part, name in names.items()
+    }
