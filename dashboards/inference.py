@@ -36,6 +36,50 @@ avg by (cluster, namespace, pod, model_name) (
 """
 
 
+def autoscaling_panels(rb: str) -> list[dict[str, Any]]:
+    """Replicas the autoscaler keeps against the signal it scales on (autoscaled models)."""
+    replicas = [
+        (f"ai:model_autoscaler_replicas:{kind}{{{M}}}", f"{{{{model_name}}}} {kind}")
+        for kind in ("current", "desired", "min", "max")
+    ]
+    errors = (
+        "sum by (exported_namespace, scaledObject) (increase(keda_scaled_object_errors_total{"
+        'cluster=~"$cluster"}[$__rate_interval]))'
+    )
+    return [
+        row("Autoscaling"),
+        timeseries(
+            "Replicas (autoscaler)",
+            "Current and desired replicas of each autoscaled model (its HPA, owned by KEDA) "
+            "between its min and max. Desired at max while the signal stays above target: "
+            "the model needs more than it may have.",
+            replicas,
+            "short",
+            links=runbook_link(rb, "ModelAtMaxReplicas"),
+        ),
+        timeseries(
+            "Scaling Signal vs Target",
+            "What the autoscaler reads for each model (waiting or running requests per "
+            "replica, or KV cache %) and the target of its ScaledObject; above the target, "
+            "it adds replicas.",
+            [
+                (f"ai:autoscaling_signal:value{{{M}}}", "{{model_name}} {{signal}}"),
+                (f"ai:autoscaling_target:value{{{M}}}", "{{model_name}} {{signal}} target"),
+            ],
+            "short",
+        ),
+        timeseries(
+            "Autoscaler Errors",
+            "Failed reads of each ScaledObject's triggers (KEDA). After 3 in a row the model "
+            "holds its fallback replicas.",
+            [(errors, "{{exported_namespace}}/{{scaledObject}}")],
+            "short",
+            w=24,
+            links=runbook_link(rb, "AutoscalerErrors"),
+        ),
+    ]
+
+
 def build(cfg: RulesConfig) -> dict[str, Any]:
     """The dashboard's JSON model."""
     rb = cfg.runbook_base_url
@@ -164,6 +208,7 @@ def build(cfg: RulesConfig) -> dict[str, Any]:
             w=24,
             links=dashboard_link("GPU Fleet", "ai-gpu-fleet"),
         ),
+        *autoscaling_panels(rb),
     ]
     return dashboard(
         UID,

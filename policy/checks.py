@@ -3,6 +3,7 @@ without pulumi-policy. Each returns the list of violations (empty when the resou
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -187,3 +188,25 @@ def check_alerts(resource_type: str, props: Mapping[str, Any]) -> list[str]:
             if not (rule.get("annotations") or {}).get("runbook_url"):
                 problems.append(f"alert {rule['alert']} has no runbook_url annotation")
     return problems
+
+
+SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject"
+
+
+def check_autoscaler_ceiling(resource_type: str, props: Mapping[str, Any]) -> list[str]:
+    """An autoscaled workload has a finite maxReplicaCount of its own (KEDA's default is 100:
+    on GPUs, spend without a bound), at least its minReplicaCount."""
+    if resource_type != SCALED_OBJECT:
+        return []
+    name = _dig(props, ("metadata", "name")) or "?"
+    ceiling, floor = (
+        _dig(props, ("spec", "maxReplicaCount")),
+        _dig(props, ("spec", "minReplicaCount")),
+    )
+    # Mocks and the engine hand numbers over as floats; a whole, finite number counts.
+    whole = isinstance(ceiling, int | float) and math.isfinite(ceiling) and ceiling == int(ceiling)
+    if isinstance(ceiling, bool) or not whole:
+        return [f"ScaledObject {name} sets no maxReplicaCount: KEDA would allow 100 replicas"]
+    if ceiling < max(1, floor if isinstance(floor, int | float) else 0):
+        return [f"ScaledObject {name}: maxReplicaCount {ceiling:g} is below its minimum"]
+    return []

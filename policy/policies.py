@@ -94,6 +94,11 @@ POLICIES: list[ResourceValidationPolicy] = [
         checks.check_selected_by_prometheus,
     ),
     _policy(
+        "finite-autoscaling",
+        "An autoscaled workload has a finite maximum of replicas.",
+        checks.check_autoscaler_ceiling,
+    ),
+    _policy(
         "alert-conventions",
         "Every alert has a severity label and a runbook_url.",
         checks.check_alerts,

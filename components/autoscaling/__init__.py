@@ -1,0 +1,1 @@
+"""KEDA and one ScaledObject per autoscaled model, on the signals the rules record."""

@@ -41,7 +41,7 @@ def violations(
 def test_the_pack_has_the_policies_the_issue_lists() -> None:
     assert set(BY_NAME) == {
         "container-resources", "pinned-images", "non-root", "no-plain-secrets", "service-types",
-        "selected-by-prometheus", "alert-conventions",
+        "selected-by-prometheus", "alert-conventions", "finite-autoscaling",
     }  # fmt: skip
 
 
@@ -219,3 +219,29 @@ def test_alert_conventions_policy() -> None:
         "alert X has no severity label",
         "alert X has no runbook_url annotation",
     ]
+
+
+SCALED = "kubernetes:keda.sh/v1alpha1:ScaledObject"
+
+
+def test_autoscaling_policy_requires_a_finite_ceiling() -> None:
+    (scaled, *_) = [
+        plain(r.inputs) for r in program_run("prod").of_type(SCALED)
+    ]  # llama-3-8b: 2..8
+    assert violations("finite-autoscaling", SCALED, scaled) == []
+    unbounded = copy.deepcopy(scaled)
+    del unbounded["spec"]["maxReplicaCount"]
+    assert violations("finite-autoscaling", SCALED, unbounded) == [
+        "ScaledObject llama-3-8b sets no maxReplicaCount: KEDA would allow 100 replicas"
+    ]
+    for bad in (float("inf"), "8", True, 2.5):
+        broken = copy.deepcopy(scaled)
+        broken["spec"]["maxReplicaCount"] = bad
+        assert violations("finite-autoscaling", SCALED, broken), bad
+    inverted = copy.deepcopy(scaled)
+    inverted["spec"]["maxReplicaCount"] = 1
+    assert violations("finite-autoscaling", SCALED, inverted) == [
+        "ScaledObject llama-3-8b: maxReplicaCount 1 is below its minimum"
+    ]
+    # Other kinds are not its concern.
+    assert violations("finite-autoscaling", DEPLOYMENT, unbounded) == []

@@ -30,7 +30,15 @@ PULUMI_MODULES = {
     "components/content/dashboards.py",
     *(
         f"components/{c}/component.py"
-        for c in ("monitoring", "thanos", "gpu", "inference", "tracing", "cost_exporter")
+        for c in (
+            "monitoring",
+            "thanos",
+            "gpu",
+            "inference",
+            "tracing",
+            "cost_exporter",
+            "autoscaling",
+        )
     ),
 }
 

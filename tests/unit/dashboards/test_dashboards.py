@@ -17,12 +17,14 @@ from dashboards.all import all_dashboards, to_json
 from rules.catalog import (
     EXPORTER_METRICS,
     HTTP_METRICS,
+    KEDA_METRICS,
     KUBE_STATE_METRICS,
     PROMETHEUS_SERIES,
     VLLM_METRICS,
     series_names,
 )  # fmt: skip
 from rules.groups import rule_groups
+from rules.stack import StackFacts
 from tests.support.dashboard_models import CONFIG, UIDS, dashboards, panels
 from tests.support.dashboard_variables import substitute
 from tests.support.harness import STACKS
@@ -31,6 +33,7 @@ from tests.support.promql_names import metric_names
 from tests.support.promql_tree import quantile_count, quantiles_losing_le
 from tests.support.tools import promtool
 
+AUTOSCALED = StackFacts(autoscaling_targets={"m": {"pending_requests_per_replica": 5}})
 BUILTINS = {
     "__rate_interval",
     "__interval",
@@ -53,12 +56,20 @@ def all_targets() -> list[tuple[str, str, dict[str, Any]]]:
 def known_series() -> set[str]:
     recorded = {
         r["record"]
-        for gs in rule_groups(CONFIG).values()
+        # One model autoscaled, so that its targets are recorded too.
+        for gs in rule_groups(CONFIG, AUTOSCALED).values()
         for g in gs
         for r in g["rules"]
         if "record" in r
     }
-    catalogs = (VLLM_METRICS, HTTP_METRICS, EXPORTER_METRICS, KUBE_STATE_METRICS, PROMETHEUS_SERIES)
+    catalogs = (
+        VLLM_METRICS,
+        HTTP_METRICS,
+        EXPORTER_METRICS,
+        KUBE_STATE_METRICS,
+        KEDA_METRICS,
+        PROMETHEUS_SERIES,
+    )
     return recorded | counter_names() | set().union(*(series_names(c) for c in catalogs))
 
 

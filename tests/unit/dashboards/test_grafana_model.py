@@ -55,6 +55,7 @@ ALERT_THRESHOLDS = {
 }
 # Recorded series' own labels, and those Prometheus and Thanos add.
 EXTRA_LABELS = {"slo", "source", "phase", "alertname", "alertstate", "cluster", "severity", "le"}
+EXTRA_LABELS |= {"signal"}  # ai:autoscaling_* (rules/autoscaling.py)
 # Hardware acronyms a legend may spell in capitals; every other legend word is lower case.
 ACRONYMS = {"GPU", "GPUs", "SM", "DRAM"}
 
