@@ -39,6 +39,7 @@ class Prometheus:
         query_timeout: str = "2m",
         scrape_target: str | None = None,
         scrape_timeout: str = "25s",
+        scrape_configs: list[dict[str, Any]] | None = None,
     ) -> None:
         binary = shutil.which("prometheus")
         if binary is None:
@@ -60,6 +61,8 @@ class Prometheus:
                     "static_configs": [{"targets": [scrape_target]}],
                 }
             ]
+        if scrape_configs:  # as given, e.g. to check relabeling as a ServiceMonitor renders it
+            config["scrape_configs"] = config.get("scrape_configs", []) + scrape_configs
         config_path = workdir / f"prometheus-{self.port}.yml"
         config_path.write_text(yaml.safe_dump(config))
         self.log = (workdir / f"prometheus-{self.port}.log").open("w")

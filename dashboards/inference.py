@@ -39,12 +39,12 @@ avg by (cluster, namespace, pod, model_name) (
 def autoscaling_panels(rb: str) -> list[dict[str, Any]]:
     """Replicas the autoscaler keeps against the signal it scales on (autoscaled models)."""
     replicas = [
-        (f"ai:model_autoscaler_replicas:{kind}{{{M}}}", f"{{{{model_name}}}} {kind}")
+        (f"ai:model_autoscaler_replicas:{kind}{{{RAW}}}", f"{{{{model_name}}}} {kind}")
         for kind in ("current", "desired", "min", "max")
     ]
     errors = (
-        "sum by (exported_namespace, scaledObject) (increase(keda_scaled_object_errors_total{"
-        'cluster=~"$cluster"}[$__rate_interval]))'
+        "sum by (namespace, scaledObject) (increase(keda_scaled_object_errors_total{"
+        'namespace=~"$namespace", cluster=~"$cluster"}[$__rate_interval]))'
     )
     return [
         row("Autoscaling"),
@@ -72,7 +72,7 @@ def autoscaling_panels(rb: str) -> list[dict[str, Any]]:
             "Autoscaler Errors",
             "Failed reads of each ScaledObject's triggers (KEDA). After 3 in a row the model "
             "holds its fallback replicas.",
-            [(errors, "{{exported_namespace}}/{{scaledObject}}")],
+            [(errors, "{{namespace}}/{{scaledObject}}")],
             "short",
             w=24,
             links=runbook_link(rb, "AutoscalerErrors"),

@@ -2,8 +2,8 @@
 alerts for a model stuck at its ceiling or an autoscaler that cannot read its signal.
 
 KEDA (2.20, pkg/metricscollector/prommetrics.go) counts errors per ScaledObject in
-keda_scaled_object_errors_total{namespace, scaledObject}; its chart's ServiceMonitor does not
-honour labels, so the ScaledObject's namespace arrives as exported_namespace. kube-state-metrics
+keda_scaled_object_errors_total{namespace, scaledObject}, `namespace` being the ScaledObject's
+(our relabeling undoes the exported_namespace its chart's ServiceMonitor makes). kube-state-metrics
 names the HPA KEDA owns (keda-hpa-<scaledobject>) in `horizontalpodautoscaler` and its target in
 kube_horizontalpodautoscaler_info{scaletargetref_kind, scaletargetref_name}.
 """
@@ -146,7 +146,7 @@ def alerts(cfg: RulesConfig) -> list[dict[str, Any]]:
             "AutoscalerErrors",
             f"""
             label_replace(
-              sum by (exported_namespace, scaledObject) ({errors}) > 0,
+              sum by (namespace, scaledObject) ({errors}) > 0,
               "model_name", "$1", "scaledObject", "(.+)"
             )
             unless on (model_name) ai:model_replicas:available == 0
@@ -156,7 +156,7 @@ def alerts(cfg: RulesConfig) -> list[dict[str, Any]]:
             "The autoscaler cannot read a model's scaling signal.",
             "KEDA failed {{ $value | humanize }} times in the last "
             f"{ERRORS_WINDOW} to read the triggers of ScaledObject "
-            "{{ $labels.exported_namespace }}/{{ $labels.scaledObject }} (e.g. Prometheus "
+            "{{ $labels.namespace }}/{{ $labels.scaledObject }} (e.g. Prometheus "
             "unreachable, or the query returned nothing): the model holds its fallback "
             "replicas and does not follow its load. (Quiet while no replica of the model is "
             "available: there is no signal to read then, and the availability alerts speak.)",

@@ -146,12 +146,13 @@ KUBE_STATE_METRICS: dict[str, Family] = {
     "kube_horizontalpodautoscaler_status_current_replicas": family("gauge", HPA, KSM_TARGET),
     "kube_horizontalpodautoscaler_status_desired_replicas": family("gauge", HPA, KSM_TARGET),
 }
-# KEDA 2.20's operator (pkg/metricscollector/prommetrics.go), scraped by its chart's
-# ServiceMonitor without honorLabels: the ScaledObject's namespace label becomes
-# exported_namespace, `namespace` is KEDA's own.
+# KEDA 2.20's operator (pkg/metricscollector/prommetrics.go) writes the ScaledObject's
+# namespace and name; its chart's ServiceMonitor (no honorLabels) would rename that namespace
+# exported_namespace, and our metricRelabelings put it back (components/autoscaling/values.py),
+# so `namespace` is the ScaledObject's and the rest are the scrape's target labels.
 KEDA_METRICS: dict[str, Family] = {
     "keda_scaled_object_errors_total": family(
-        "counter", "exported_namespace scaledObject", SERVICE_MONITOR_TARGET
+        "counter", "namespace scaledObject", SERVICE_MONITOR_TARGET
     ),
 }
 # The pod label naming a model server's model (ours carry it; kube-state-metrics exports it

@@ -34,9 +34,25 @@ SECURITY_CONTEXT = {
 }
 
 
+# KEDA's per-ScaledObject series carry the ScaledObject's namespace in `namespace`, which the
+# chart's ServiceMonitor (no honorLabels) renames exported_namespace under KEDA's own. Put it
+# back, so `namespace` names the model's namespace as on every other series of the stack.
+NAMESPACE_OF_THE_SCALED_OBJECT = [
+    {
+        "sourceLabels": ["exported_namespace"],
+        "regex": "(.+)",
+        "targetLabel": "namespace",
+        "replacement": "$1",
+        "action": "replace",
+    },
+    {"action": "labeldrop", "regex": "exported_namespace"},
+]
+
+
 def keda_values() -> dict[str, Any]:
     """All values passed to the keda release."""
     monitor = {"enabled": True, "additionalLabels": selection_labels()}
+    operator_monitor = {**monitor, "metricRelabelings": NAMESPACE_OF_THE_SCALED_OBJECT}
     return {
         "image": {
             key: {"registry": pin.registry, "repository": pin.repository, "tag": pin.tag}
@@ -47,7 +63,11 @@ def keda_values() -> dict[str, Any]:
         "securityContext": {part: dict(SECURITY_CONTEXT) for part in PARTS},
         "podSecurityContext": {part: {"runAsNonRoot": True} for part in PARTS},
         "prometheus": {
-            "operator": {"enabled": True, "port": METRICS_PORT, "serviceMonitor": monitor},
+            "operator": {
+                "enabled": True,
+                "port": METRICS_PORT,
+                "serviceMonitor": operator_monitor,
+            },
             "metricServer": {"enabled": True, "port": METRICS_PORT, "serviceMonitor": monitor},
             "webhooks": {"enabled": True, "port": METRICS_PORT, "serviceMonitor": monitor},
         },

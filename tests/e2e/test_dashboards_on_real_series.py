@@ -30,7 +30,17 @@ CONFIG = RulesConfig(daily_budget_dollars=1000, min_requests=1)
 HISTORY_SECONDS = 15  # every query's window (WINDOWS) has data
 DASHBOARDS = all_dashboards(CONFIG)
 # Groups every second, so recorded series exist after a few seconds.
-FACTS = StackFacts(evaluation_interval="1s", startup_seconds={"m": 1800})
+FACTS = StackFacts(
+    evaluation_interval="1s",
+    startup_seconds={"m": 1800},
+    autoscaling_targets={
+        "m": {
+            "pending_requests_per_replica": 5,
+            "running_requests_per_replica": 16,
+            "kv_cache_percent": 85,
+        }
+    },
+)
 
 
 def referenced() -> set[str]:

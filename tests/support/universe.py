@@ -20,6 +20,7 @@ from components.gpu.counters import COUNTERS
 from rules.catalog import (
     EXPORTER_METRICS,
     HTTP_METRICS,
+    KEDA_METRICS,
     KUBE_STATE_METRICS,
     VLLM_METRICS,
     Family,
@@ -37,6 +38,10 @@ VALUES = {
     "gpu_product": "NVIDIA-H100-80GB-HBM3", "instance_type": "p5.48xlarge",
     "capacity_type": "on_demand", "evaluator": "judge", "reason": "invalid", "method": "POST",
     "handler": "/v1/chat/completions", "endpoint": "http",
+    # The HPA KEDA owns for ScaledObject m (kube-state-metrics), and KEDA's own labels.
+    "horizontalpodautoscaler": "keda-hpa-m", "scaletargetref_kind": "Deployment",
+    "scaletargetref_name": "m", "scaletargetref_api_version": "apps/v1",
+    "scaledObject": "m",
 }  # fmt: skip
 # Labels with one series per value (the 5xx and error series exist next to the good ones).
 SPREAD = {
@@ -63,6 +68,14 @@ TARGETS = {
         "container": "kube-state-metrics",
         "instance": "10.244.0.12:8080",
     },
+    "keda": {
+        "job": "keda-operator",
+        "service": "keda-operator",
+        "container": "keda-operator",
+        "instance": "10.244.3.7:8080",
+        "endpoint": "metrics",
+        "pod": "keda-operator-7f9c6d8b5-x4k2m",
+    },
     "exporter": {
         "job": "cost-exporter",
         "service": "cost-exporter",
@@ -78,6 +91,7 @@ def families() -> Iterator[tuple[str, Family, str]]:
         (VLLM_METRICS, "vllm"),
         (HTTP_METRICS, "vllm"),
         (KUBE_STATE_METRICS, "ksm"),
+        (KEDA_METRICS, "keda"),
         (EXPORTER_METRICS, "exporter"),
     ):
         for name, family in catalog.items():
@@ -91,7 +105,7 @@ def label_sets(name: str, family: Family, target: str) -> list[dict[str, str]]:
     """Every series of one family: all its labels, one series per SPREAD value."""
     names = sorted((family.labels | family.optional) - LEFT_OUT)
     fixed = {n: TARGETS[target].get(n, VALUES.get(n, "x")) for n in names if n not in SPREAD}
-    if name.startswith("kube_deployment"):
+    if name.startswith(("kube_deployment", "kube_horizontalpodautoscaler")):
         fixed["pod"] = "kube-state-metrics-6b8d9f7c4-q8v2n"  # the target's, not a workload's
     if target == "exporter" and name != "ai_pod_gpu_hourly_cost_dollars":
         fixed |= {"namespace": "monitoring", "pod": "cost-exporter-5c9d7b8f4-h2kqm"}

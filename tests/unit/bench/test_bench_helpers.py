@@ -22,6 +22,7 @@ from bench.rules_bench import write_rule_files
 from bench.rules_history import backfill_passes, references
 from rules.config import RulesConfig
 from rules.groups import rule_groups
+from rules.stack import StackFacts
 from tests.support.tools import promtool
 
 TOKENS = Recording("ai:tokens_per_second", {}, "sum by (model_name) (rate(x_total[5m]))")
@@ -33,7 +34,9 @@ ERRORS = [
 
 
 def project_recordings() -> list[Recording]:
-    groups = rule_groups(RulesConfig())
+    # One autoscaled model, so that the autoscaling panels' targets are recorded too.
+    facts = StackFacts(autoscaling_targets={"m": {"pending_requests_per_replica": 5}})
+    groups = rule_groups(RulesConfig(), facts)
     return recordings_from_groups([g for area in groups.values() for g in area])
 
 

@@ -209,14 +209,14 @@ def engine_edges() -> list[Edge]:
     ]  # fmt: skip
 
 
-# KEDA's operator (pkg/metricscollector/prommetrics.go) through its chart's ServiceMonitor: the
-# ScaledObject's namespace arrives as exported_namespace (no honorLabels).
+# KEDA's operator (pkg/metricscollector/prommetrics.go) through its chart's ServiceMonitor, with
+# our relabeling: namespace is the ScaledObject's (components/autoscaling/values.py).
 KEDA_TARGET = {
-    "job": "keda-operator", "instance": "10.244.3.7:8080", "namespace": "keda",
+    "job": "keda-operator", "instance": "10.244.3.7:8080",
     "pod": "keda-operator-7f9c6d8b5-x4k2m", "service": "keda-operator", "endpoint": "metrics",
     "container": "keda-operator",
 }  # fmt: skip
-SCALED_OBJECT = {"exported_namespace": "inference", "scaledObject": "m"}
+SCALED_OBJECT = {"namespace": "inference", "scaledObject": "m"}
 
 
 def autoscaling_edges() -> list[Edge]:

@@ -174,7 +174,7 @@ EARLIER_RULES = {
     "autoscaler-errors-while-loading": (
         "autoscaling",
         "AutoscalerErrors",
-        'label_replace(sum by (exported_namespace, scaledObject) (increase(keda_scaled_object_errors_total[5m])) > 0, "model_name", "$1", "scaledObject", "(.+)")',
+        'label_replace(sum by (namespace, scaledObject) (increase(keda_scaled_object_errors_total[5m])) > 0, "model_name", "$1", "scaledObject", "(.+)")',
     ),
     "cost-units": (
         "cost",

@@ -15,6 +15,7 @@ def test_defaults_and_camel_case_keys() -> None:
         "inference": "inference",
         "gpuOperator": "gpu-operator",
         "tracing": "tracing",
+        "autoscaling": "keda",
     }
     assert HardeningConfig().network_policies is True
 
