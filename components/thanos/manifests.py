@@ -1,7 +1,8 @@
 """Kubernetes objects of Thanos Query, Store Gateway and Compactor, as plain dicts. Pure.
 
 Modelled on kube-thanos (ports, probes, flags), on the official image pinned in
-components/versions.py. Flags are checked against Thanos v0.42 (no `--store`).
+components/versions.py. Flags are checked against Thanos v0.42 (no `--store`; Query's endpoints
+in an `--endpoint.sd-config-file`, components/thanos/endpoints.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,13 @@ from components.kube.security import container_security_context, pod_security_co
 from components.kube.selection import RELEASE_NAME
 from components.kube.urls import dns_srv
 from components.thanos.config import ThanosConfig
+from components.thanos.endpoints import (
+    ENDPOINTS_FLAG,
+    ENDPOINTS_MOUNT,
+    ENDPOINTS_VOLUME,
+    endpoint,
+    endpoints_config_map,
+)
 
 OBJSTORE_SECRET = "thanos-objstore"
 OBJSTORE_KEY = "objstore.yml"
@@ -142,18 +150,26 @@ def query_args(cfg: ThanosConfig, namespace: str) -> list[str]:
         f"--http-address=0.0.0.0:{QUERY_HTTP_PORT}",
         *(f"--query.replica-label={label}" for label in REPLICA_LABELS),
         "--query.auto-downsampling",
-        f"--endpoint={dns_srv(SIDECAR_SERVICE, namespace)}",
+        # A store that does not answer leaves a warning and a partial result, not an error.
+        "--query.partial-response",
+        ENDPOINTS_FLAG,
     ]
-    if cfg.has_bucket:
-        args.append(f"--endpoint={dns_srv(STORE, namespace)}")
     return args
+
+
+def query_endpoints(cfg: ThanosConfig, namespace: str) -> list[dict[str, Any]]:
+    """The sidecars and (with a bucket) the Store Gateway, found by DNS SRV."""
+    endpoints = [endpoint(dns_srv(SIDECAR_SERVICE, namespace))]
+    if cfg.has_bucket:
+        endpoints.append(endpoint(dns_srv(STORE, namespace)))
+    return endpoints
 
 
 def query_manifests(cfg: ThanosConfig, namespace: str) -> list[dict[str, Any]]:
     """ServiceAccount, Deployment, Service, ServiceMonitor (and PDB) of Thanos Query."""
     component, replicas = "query", cfg.query.replicas
     container = _container(
-        QUERY, query_args(cfg, namespace), cfg.query.resources, QUERY_HTTP_PORT, []
+        QUERY, query_args(cfg, namespace), cfg.query.resources, QUERY_HTTP_PORT, [ENDPOINTS_MOUNT]
     )
     deployment = workload(
         "Deployment",
@@ -161,13 +177,16 @@ def query_manifests(cfg: ThanosConfig, namespace: str) -> list[dict[str, Any]]:
         namespace,
         labels(QUERY, component),
         selector_labels(QUERY),
-        _pod(QUERY, container, replicas, []),
+        _pod(QUERY, container, replicas, [ENDPOINTS_VOLUME]),
         replicas,
     )
     account, svc, monitor = _common(
         QUERY, namespace, component, [("grpc", GRPC_PORT), ("http", QUERY_HTTP_PORT)], False, {}
     )
-    objects = [account, deployment, svc, monitor]
+    endpoints = endpoints_config_map(
+        namespace, labels(QUERY, component), query_endpoints(cfg, namespace)
+    )
+    objects = [account, endpoints, deployment, svc, monitor]
     if replicas > 1:
         objects.append(
             pod_disruption_budget(

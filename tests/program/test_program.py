@@ -44,7 +44,7 @@ def test_each_stack_registers_the_foundation(stack_run: ProgramRun) -> None:
 
 
 def test_resource_count_per_stack() -> None:
-    """Foundation 9, Thanos components 2, Query 4 (+PDB), bucket Secret, Store 4 (+PDB),
+    """Foundation 9, Thanos components 2, Query 5 with its endpoints ConfigMap (+PDB), bucket Secret, Store 4 (+PDB),
     Compactor 4; GPU component, namespace, counters ConfigMap and release (not in dev);
     Inference component, per model Deployment, Service, ServiceMonitor (+PVC, +PDB), the
     load generator's ConfigMap and Deployment in dev, the Hugging Face token Secret in prod;
@@ -57,7 +57,7 @@ def test_resource_count_per_stack() -> None:
     and its policies: monitoring 6 + Thanos Query 1 (+ Store 1 with a bucket), inference 2,
     tracing 5, gpu-operator 3 (not in dev), keda 5 (with an autoscaled model)."""
     counts = {stack: len(program_run(stack).resources) for stack in ("dev", "staging", "prod")}
-    assert counts == {"dev": 86, "staging": 89, "prod": 108}
+    assert counts == {"dev": 87, "staging": 90, "prod": 109}
 
 
 def test_provider_uses_the_stack_context_and_server_side_apply(stack_run: ProgramRun) -> None:

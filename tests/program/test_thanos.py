@@ -47,6 +47,24 @@ def services(run: ProgramRun) -> dict[str, dict[str, Any]]:
     }
 
 
+def query_endpoints_file(run: ProgramRun) -> dict[str, Any]:
+    """The endpoints file Query reads: the ConfigMap its pod mounts at the flag's path."""
+    query = workloads(run)["thanos-query"].inputs["spec"]["template"]["spec"]
+    (flag,) = [a for a in query["containers"][0]["args"] if a.startswith("--endpoint.sd-config")]
+    path = flag.split("=", 1)[1]
+    (mount,) = [
+        m for m in query["containers"][0]["volumeMounts"] if path.startswith(m["mountPath"])
+    ]
+    (volume,) = [v for v in query["volumes"] if v["name"] == mount["name"]]
+    name = volume["configMap"]["name"]
+    (config_map,) = [
+        r
+        for r in run.of_type("kubernetes:core/v1:ConfigMap")
+        if r.inputs["metadata"]["name"] == name
+    ]
+    return yaml.safe_load(config_map.inputs["data"][path.rsplit("/", 1)[1]])
+
+
 def test_components_per_stack() -> None:
     assert set(workloads(program_run("dev"))) == {"thanos-query"}
     for stack in ("staging", "prod"):
@@ -85,7 +103,9 @@ def test_no_removed_flag_and_the_expected_ones(stack: str) -> None:
     run = program_run(stack)
     for name in workloads(run):
         for arg in container(run, name)["args"]:
+            # --store is gone in v0.42, --endpoint deprecated: endpoints come from a file.
             assert arg != "--store" and not arg.startswith("--store="), (name, arg)
+            assert not arg.startswith(("--endpoint=", "--store.sd-files")), (name, arg)
     query = container(run, "thanos-query")["args"]
     assert query[0] == "query"
     assert "--query.replica-label=prometheus_replica" in query
@@ -110,11 +130,7 @@ def test_compactor_retention_follows_the_stack_config() -> None:
 def test_query_endpoints_resolve_to_services_of_this_stack(stack: str) -> None:
     run = program_run(stack)
     namespace = run.outputs["monitoringNamespace"]
-    endpoints = [
-        a.split("=", 1)[1]
-        for a in container(run, "thanos-query")["args"]
-        if a.startswith("--endpoint=")
-    ]
+    endpoints = [e["address"] for e in query_endpoints_file(run)["endpoints"]]
     assert len(endpoints) == (1 if stack == "dev" else 2)
     own_services = services(run)
     values = kps_values(run)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import yaml
+
 from components import versions
 from components.kube.references import prerequisites
 from components.thanos.config import ThanosConfig
@@ -23,6 +25,7 @@ def kinds(cfg: ThanosConfig) -> list[tuple[str, str]]:
 def test_without_a_bucket_only_query_runs() -> None:
     assert kinds(NO_BUCKET) == [
         ("ServiceAccount", "thanos-query"),
+        ("ConfigMap", "thanos-query-endpoints"),
         ("Deployment", "thanos-query"),
         ("Service", "thanos-query"),
         ("ServiceMonitor", "thanos-query"),
@@ -43,16 +46,34 @@ def test_with_a_bucket_store_and_compactor_run_and_replicas_get_a_budget() -> No
     assert ("PodDisruptionBudget", "thanos-compact") not in names  # always one compactor
 
 
-def test_query_finds_sidecars_and_the_store_by_dns_srv_and_deduplicates() -> None:
+def endpoints_file(cfg: ThanosConfig) -> dict:
+    (config_map,) = [m for m in thanos_manifests(cfg, "monitoring") if m["kind"] == "ConfigMap"]
+    return yaml.safe_load(config_map["data"]["endpoints.yaml"])
+
+
+def test_query_finds_sidecars_and_the_store_in_its_endpoints_file_and_deduplicates() -> None:
     args = query_args(WITH_BUCKET, "monitoring")
-    assert (
-        "--endpoint=dnssrv+_grpc._tcp.kube-prometheus-stack-thanos-discovery.monitoring.svc.cluster.local"
-        in args
-    )
-    assert "--endpoint=dnssrv+_grpc._tcp.thanos-store.monitoring.svc.cluster.local" in args
+    # Thanos v0.42: --store is gone and --endpoint deprecated; the file is the current way.
+    assert not any(a.startswith(("--store", "--endpoint=")) for a in args)
+    assert "--endpoint.sd-config-file=/etc/thanos/endpoints/endpoints.yaml" in args
     assert "--query.replica-label=prometheus_replica" in args
-    assert not any(a.startswith("--store") for a in args)  # removed in v0.42
-    assert len([a for a in query_args(NO_BUCKET, "monitoring") if a.startswith("--endpoint")]) == 1
+    assert "--query.partial-response" in args
+    sidecars = (
+        "dnssrv+_grpc._tcp.kube-prometheus-stack-thanos-discovery.monitoring.svc.cluster.local"
+    )
+    store = "dnssrv+_grpc._tcp.thanos-store.monitoring.svc.cluster.local"
+    # DNS-discovered endpoints may not be strict (Thanos refuses the file otherwise).
+    assert endpoints_file(WITH_BUCKET) == {
+        "endpoints": [{"address": sidecars, "strict": False}, {"address": store, "strict": False}]
+    }
+    assert endpoints_file(NO_BUCKET) == {"endpoints": [{"address": sidecars, "strict": False}]}
+    (query,) = [m for m in thanos_manifests(WITH_BUCKET, "monitoring") if m["kind"] == "Deployment"]
+    pod = query["spec"]["template"]["spec"]
+    assert pod["volumes"] == [
+        {"name": "endpoints", "configMap": {"name": "thanos-query-endpoints"}}
+    ]
+    mounts = pod["containers"][0]["volumeMounts"]
+    assert mounts == [{"name": "endpoints", "mountPath": "/etc/thanos/endpoints", "readOnly": True}]
 
 
 def test_workloads_are_pinned_non_root_and_wait_for_their_account() -> None:
