@@ -7,6 +7,7 @@ in an `--endpoint.sd-config-file`, components/thanos/endpoints.py).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from components import versions
@@ -23,7 +24,7 @@ from components.kube.objects import (
 from components.kube.security import container_security_context, pod_security_context
 from components.kube.selection import RELEASE_NAME
 from components.kube.urls import dns_srv
-from components.thanos.config import ThanosConfig
+from components.thanos.config import QueryConfig, ThanosConfig
 from components.thanos.endpoints import (
     ENDPOINTS_FLAG,
     ENDPOINTS_MOUNT,
@@ -166,10 +167,26 @@ def query_endpoints(cfg: ThanosConfig, namespace: str) -> list[dict[str, Any]]:
 
 
 def query_manifests(cfg: ThanosConfig, namespace: str) -> list[dict[str, Any]]:
-    """ServiceAccount, Deployment, Service, ServiceMonitor (and PDB) of Thanos Query."""
-    component, replicas = "query", cfg.query.replicas
+    """ServiceAccount, endpoints ConfigMap, Deployment, Service, ServiceMonitor (and PDB) of
+    the cluster's Thanos Query."""
+    return query_objects(
+        cfg.query, namespace, query_args(cfg, namespace), query_endpoints(cfg, namespace)
+    )
+
+
+def query_objects(
+    query: QueryConfig,
+    namespace: str,
+    args: list[str],
+    endpoints: list[dict[str, Any]] | None,
+    volumes: Sequence[dict[str, Any]] = (),
+    mounts: Sequence[dict[str, Any]] = (),
+) -> list[dict[str, Any]]:
+    """A Thanos Query with these flags, its endpoints file (None: the caller registers the
+    ConfigMap, e.g. from Outputs) and more volumes (client certificates)."""
+    component, replicas = "query", query.replicas
     container = _container(
-        QUERY, query_args(cfg, namespace), cfg.query.resources, QUERY_HTTP_PORT, [ENDPOINTS_MOUNT]
+        QUERY, args, query.resources, QUERY_HTTP_PORT, [ENDPOINTS_MOUNT, *mounts]
     )
     deployment = workload(
         "Deployment",
@@ -177,16 +194,15 @@ def query_manifests(cfg: ThanosConfig, namespace: str) -> list[dict[str, Any]]:
         namespace,
         labels(QUERY, component),
         selector_labels(QUERY),
-        _pod(QUERY, container, replicas, [ENDPOINTS_VOLUME]),
+        _pod(QUERY, container, replicas, [ENDPOINTS_VOLUME, *volumes]),
         replicas,
     )
     account, svc, monitor = _common(
         QUERY, namespace, component, [("grpc", GRPC_PORT), ("http", QUERY_HTTP_PORT)], False, {}
     )
-    endpoints = endpoints_config_map(
-        namespace, labels(QUERY, component), query_endpoints(cfg, namespace)
-    )
-    objects = [account, endpoints, deployment, svc, monitor]
+    objects = [account, deployment, svc, monitor]
+    if endpoints is not None:
+        objects.insert(1, endpoints_config_map(namespace, labels(QUERY, component), endpoints))
     if replicas > 1:
         objects.append(
             pod_disruption_budget(
