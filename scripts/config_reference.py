@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from components.config.errors import _inner
-from components.config.stack import StackConfig
+from components.config.stack import GlobalStackConfig, StackConfig
 from components.config.workload import Resources
 from scripts.stack_secrets import documented_secrets, needed_secrets
 from scripts.stacks import stack_context, stack_names, stack_sections
@@ -95,7 +95,9 @@ def table() -> str:
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     secret_sections = {k for k, f in StackConfig.model_fields.items() if f.repr is False}
     secret_keys = {StackConfig.model_fields[k].alias or k for k in secret_sections}
-    for key, info, default in rows(StackConfig):
+    # A global view's own section (the rest of its keys are the clusters' too).
+    global_rows = [r for r in rows(GlobalStackConfig) if r[0].startswith("global.")]
+    for key, info, default in [*rows(StackConfig), *global_rows]:
         secret = key.split(".")[0] in secret_keys
         if secret:
             values = ["needed" if key in needed[s] else "" for s in stacks]

@@ -27,6 +27,8 @@ def needed_secrets(stack: str) -> dict[str, str]:
         for role, receiver in alertmanager.receivers
         if receiver.needs_secret
     }
+    if "global" in sections:  # a global view has no bucket of its own
+        return needed
     thanos = parse_section(sections, "thanos")
     bucket = thanos.object_storage
     if thanos.has_bucket and bucket is not None and bucket.auth == "keys":

@@ -14,9 +14,15 @@ PREFIX = "ai-observability:"
 
 
 def stack_names() -> list[str]:
-    """Every stack that has a Pulumi.<stack>.yaml, in promotion order: dev first, prod last."""
+    """Every stack that has a Pulumi.<stack>.yaml, in promotion order: dev first, prod after
+    the other clusters, a global view last (it reads the clusters)."""
     names = sorted(p.name.split(".")[1] for p in ROOT.glob("Pulumi.*.yaml"))
-    return sorted(names, key=lambda name: {"dev": 0, "prod": 2}.get(name, 1))
+    return sorted(names, key=lambda name: {"dev": 0, "prod": 2, "global": 3}.get(name, 1))
+
+
+def is_global_view(stack: str) -> bool:
+    """Whether a stack is a global view (its file has a `global` section)."""
+    return "global" in stack_sections(stack)
 
 
 def stack_file(stack: str) -> Path:

@@ -10,7 +10,7 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 
 from components.config.errors import PROJECT, ConfigError
-from components.config.stack import StackConfig, parse_stack_config
+from components.config.stack import GlobalStackConfig, StackConfig, parse_stack_config
 
 # Keys whose values are strings even when they look like numbers.
 STRING_KEYS = ("environment", "cluster", "huggingFaceToken")
@@ -41,7 +41,7 @@ def _decode(text: Any) -> Any:
     return text  # a plain string such as `dev`
 
 
-def load_stack_config() -> StackConfig:
+def load_stack_config() -> StackConfig | GlobalStackConfig:
     """Validate the whole configuration; raise pulumi.RunError naming the key on any mistake."""
     raw, secret_keys = raw_project_config()
     try:

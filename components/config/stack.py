@@ -12,6 +12,7 @@ from components.config.schema import Section, doc, fail, required, secret
 from components.config.units import DnsLabel, parse_duration
 from components.core.config import HardeningConfig, NamespacesConfig
 from components.cost_exporter.config import CostExporterConfig
+from components.global_view.config import GlobalViewConfig
 from components.gpu.config import GpuConfig
 from components.inference.config import InferenceConfig
 from components.monitoring.config import AlertmanagerConfig as Alertmanager
@@ -26,8 +27,8 @@ PER_STACK = "set it in Pulumi.<stack>.yaml"
 NO_CURRENT = "name the kubeconfig context of this stack, never whatever context is current"
 
 
-class StackConfig(Section):
-    """Everything one stack (environment) deploys."""
+class MonitoredCluster(Section):
+    """What every stack has: where it deploys, its labels, and its monitoring core."""
 
     kube_context: str = required("kubeconfig context to deploy to", NO_CURRENT, alias=KUBE_CONTEXT)
     environment: DnsLabel = required("the `environment` external label", PER_STACK)
@@ -37,6 +38,11 @@ class StackConfig(Section):
     alertmanager: Alertmanager = doc(Alertmanager(), "Alertmanager routing")
     alertmanager_secrets: AlertmanagerSecrets = secret("receiver endpoints", AlertmanagerSecrets())
     grafana: GrafanaConfig = doc(GrafanaConfig(), "Grafana")
+
+
+class StackConfig(MonitoredCluster):
+    """Everything one stack (environment) deploys."""
+
     # Validated even when absent: the defaults ask for a bucket and an exporter image.
     thanos: ThanosConfig = doc({}, "Thanos", validate_default=True)
     thanos_object_storage_credentials: Credentials = secret("bucket keys", Credentials())
@@ -79,6 +85,21 @@ class StackConfig(Section):
         return self
 
 
+class GlobalStackConfig(MonitoredCluster):
+    """A global view (a stack with `global`): Thanos Query over every cluster's StoreAPI, and
+    Prometheus, Alertmanager and Grafana of its own; nothing a cluster runs (no GPU Operator,
+    models, exporter, tracing or AI rules: those keys are unknown here)."""
+
+    rules: RulesConfig = doc(RulesConfig(), "runbookBaseUrl (the view's alert)")
+    hardening: HardeningConfig = doc(HardeningConfig(), "NetworkPolicies and Pod Security")
+    global_view: GlobalViewConfig = doc(text="the clusters of the view", alias="global")
+
+    @model_validator(mode="after")
+    def _across_sections(self) -> GlobalStackConfig:
+        self.alertmanager_secrets.check(self.alertmanager.receivers)
+        return self
+
+
 def secret_keys() -> list[str]:
     """Every top-level key that must be stored encrypted."""
     fields = StackConfig.model_fields.items()
@@ -87,17 +108,21 @@ def secret_keys() -> list[str]:
 
 def parse_stack_config(
     raw: Mapping[str, Any], kube_context: str | None, secret_keys_set: frozenset[str] = frozenset()
-) -> StackConfig:
-    """Validate the raw project config (short key -> decoded value) into a StackConfig."""
+) -> StackConfig | GlobalStackConfig:
+    """Validate the raw project config (short key -> decoded value) into a StackConfig, or a
+    GlobalStackConfig when it has a `global` section."""
     for key in (k for k in secret_keys() if k in raw and k not in secret_keys_set):
         how = f"--path {key}.<key>" if isinstance(raw[key], Mapping) else key
         how = f"`pulumi config set --secret {how} <value>`"
         raise ConfigError(f"{PROJECT}:{key}", f"must be stored encrypted: set it with {how}")
     document = {**raw, **({KUBE_CONTEXT: kube_context} if kube_context else {})}
+    model: type[StackConfig] | type[GlobalStackConfig] = (
+        GlobalStackConfig if "global" in raw else StackConfig
+    )
     try:
-        return StackConfig.model_validate(document)
+        return model.model_validate(document)
     except ValidationError as error:
-        raise translate(error, StackConfig) from None
+        raise translate(error, model) from None
 
 
 def parse_section(raw: Mapping[str, Any], key: str) -> Any:

@@ -11,6 +11,7 @@ import pulumi_kubernetes as k8s
 import pulumi_random as random
 
 from components import versions
+from components.config.stack import MonitoredCluster
 from components.kube.registration import Namespace, child_name
 from components.kube.resources import pinned_release, secret
 from components.kube.selection import RELEASE_NAME
@@ -44,6 +45,28 @@ class MonitoringCoreArgs:
     values_fragments: Sequence[Mapping[str, Any]] = ()
     # Secrets the chart's pods mount (the Thanos objstore Secret): created before the release.
     mounted_secrets: Sequence[pulumi.Resource] = ()
+
+    @classmethod
+    def of_stack(
+        cls,
+        config: MonitoredCluster,
+        namespace: Namespace,
+        fragments: Sequence[Mapping[str, Any]],
+        mounted_secrets: Sequence[pulumi.Resource] = (),
+    ) -> MonitoringCoreArgs:
+        """The monitoring sections of a stack (a cluster's or a global view's), labelled with
+        its cluster and environment."""
+        return cls(
+            prometheus=config.prometheus,
+            alertmanager=config.alertmanager,
+            grafana=config.grafana,
+            receiver_endpoints=config.alertmanager_secrets.endpoints(),
+            external_labels={"cluster": config.cluster, "environment": config.environment},
+            kube_context=config.kube_context,
+            namespace=namespace,
+            values_fragments=fragments,
+            mounted_secrets=mounted_secrets,
+        )
 
 
 class MonitoringCore(pulumi.ComponentResource):

@@ -141,8 +141,8 @@ def _common(
     ]
 
 
-def query_args(cfg: ThanosConfig, namespace: str) -> list[str]:
-    """Thanos Query's flags: sidecars and (with a bucket) the store gateway, deduplicated."""
+def query_args() -> list[str]:
+    """Thanos Query's flags: its endpoints from the file, replicas deduplicated."""
     args = [
         "query",
         "--log.level=info",
@@ -169,9 +169,7 @@ def query_endpoints(cfg: ThanosConfig, namespace: str) -> list[dict[str, Any]]:
 def query_manifests(cfg: ThanosConfig, namespace: str) -> list[dict[str, Any]]:
     """ServiceAccount, endpoints ConfigMap, Deployment, Service, ServiceMonitor (and PDB) of
     the cluster's Thanos Query."""
-    return query_objects(
-        cfg.query, namespace, query_args(cfg, namespace), query_endpoints(cfg, namespace)
-    )
+    return query_objects(cfg.query, namespace, query_args(), query_endpoints(cfg, namespace))
 
 
 def query_objects(

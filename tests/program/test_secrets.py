@@ -10,6 +10,7 @@ from scripts.stack_secrets import documented_secrets, needed_secrets
 from tests.support.harness import (
     FAKE_GRAFANA_PASSWORD,
     FAKE_INGEST_TOKEN,
+    GLOBAL_STACKS,
     STACKS,
     ProgramRun,
     iter_strings,
@@ -59,5 +60,7 @@ def test_every_secret_a_stack_needs_is_documented_in_its_file(stack: str) -> Non
 
 
 def test_the_stacks_are_the_stack_files() -> None:
-    assert set(STACKS) == {p.name.split(".")[1] for p in ROOT.glob("Pulumi.*.yaml")}
+    stacks = set(STACKS) | set(GLOBAL_STACKS)
+    assert stacks == {p.name.split(".")[1] for p in ROOT.glob("Pulumi.*.yaml")}
+    assert set(GLOBAL_STACKS) == {"global"}
     assert {"dev", "staging", "prod"} <= set(STACKS)

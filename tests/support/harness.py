@@ -23,11 +23,14 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from scripts.stack_secrets import documented_secrets, needed_secrets
-from scripts.stacks import stack_names
+from scripts.stacks import is_global_view, stack_names
+from tests.support import fake_tls
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = "ai-observability"
-STACKS = tuple(stack_names())
+# The cluster stacks; the global view (a stack with `global`) has tests of its own.
+STACKS = tuple(s for s in stack_names() if not is_global_view(s))
+GLOBAL_STACKS = tuple(s for s in stack_names() if is_global_view(s))
 FAKE_GRAFANA_PASSWORD = "MockGrafanaAdminPassword0123456789"
 FAKE_INGEST_TOKEN = "MockExporterIngestToken9876543210abcdef"
 
@@ -106,6 +109,13 @@ class ProgramRun:
         return next(r for r in self.resources if r.urn == urn)
 
 
+# Outputs of other stacks of this project, as a StackReference reads them (the global view's
+# `{name, stack}` clusters).
+STACK_OUTPUTS: dict[str, dict[str, Any]] = {
+    "acme/ai-observability/prod": {"storeApiAddress": "thanos-grpc.prod.example.internal:10901"},
+}
+
+
 class RecordingMocks(pulumi.runtime.Mocks):
     """Echo inputs back as state and fake the few computed outputs the program reads."""
 
@@ -116,6 +126,11 @@ class RecordingMocks(pulumi.runtime.Mocks):
             state["result"] = FAKE_GRAFANA_PASSWORD if grafana else FAKE_INGEST_TOKEN
         if args.typ == "kubernetes:helm.sh/v3:Release":
             state["status"] = {"status": "deployed", "name": args.inputs.get("name")}
+        if args.typ in fake_tls.TYPES:
+            state = fake_tls.new_resource(args.typ, dict(args.inputs))
+        if args.typ == "pulumi:pulumi:StackReference":
+            name = args.inputs["name"]
+            state = {"name": name, "outputs": STACK_OUTPUTS.get(name, {}), "secretOutputNames": []}
         return f"{args.name}-id", state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
@@ -148,6 +163,25 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     aliases=[_alias(a) for a in request.aliases],
                 )
             )
+        return response
+
+    def ReadResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        """Reads (a StackReference) are recorded too, with what they read."""
+        response = super().ReadResource(request)
+        self.registrations.append(
+            Registration(
+                type=request.type,
+                name=request.name,
+                urn=response.urn,
+                custom=True,
+                inputs=pulumi.runtime.rpc.deserialize_properties(request.properties),
+                parent=request.parent,
+                provider=request.provider,
+                dependencies=list(request.dependencies),
+                protect=False,
+                retain_on_delete=False,
+            )
+        )
         return response
 
 

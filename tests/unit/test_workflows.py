@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from components import versions
-from tests.support.harness import STACKS
+from tests.support.harness import GLOBAL_STACKS, STACKS
 from tests.support.paths import ROOT
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
@@ -75,7 +75,11 @@ def matrix_of_every_stack_file(workflow: dict, job: str) -> None:
             check=True,
         ).stdout
     )
-    assert set(listed) == set(STACKS) and listed[0] == "dev" and listed[-1] == "prod"
+    # The clusters in promotion order, prod last among them, then the global view that reads them.
+    assert set(listed) == set(STACKS) | set(GLOBAL_STACKS) and listed[0] == "dev"
+    assert listed[-1 - len(GLOBAL_STACKS)] == "prod" and listed[len(STACKS) :] == list(
+        GLOBAL_STACKS
+    )
 
 
 def pulumi_step(workflow: dict, job: str) -> dict:

@@ -52,7 +52,7 @@ def endpoints_file(cfg: ThanosConfig) -> dict:
 
 
 def test_query_finds_sidecars_and_the_store_in_its_endpoints_file_and_deduplicates() -> None:
-    args = query_args(WITH_BUCKET, "monitoring")
+    args = query_args()
     # Thanos v0.42: --store is gone and --endpoint deprecated; the file is the current way.
     assert not any(a.startswith(("--store", "--endpoint=")) for a in args)
     assert "--endpoint.sd-config-file=/etc/thanos/endpoints/endpoints.yaml" in args
