@@ -95,9 +95,16 @@ def deploy_cluster(config: StackConfig) -> None:
     if config.thanos.enabled:
         # After the release: the ServiceMonitor CRD and the sidecars' discovery Service exist.
         thanos = Thanos(
-            "thanos", ThanosArgs(config.thanos, monitoring_ns), opts=after(monitoring.release)
+            "thanos",
+            ThanosArgs(config.thanos, monitoring_ns, config.cluster),
+            opts=after(monitoring.release),
         )
         pulumi.export("thanosQueryUrl", thanos.query_url)
+        exposed = config.thanos.query.expose_store_api
+        if exposed.enabled:
+            # What a global view reads of this cluster (its `{name, stack}` entry).
+            pulumi.export("storeApiAddress", exposed.address)
+            pulumi.export("storeApiServerCa", thanos.store_api_ca)
     if config.gpu.enabled:
         # After the release: the ServiceMonitor CRD must exist when the operator reconciles, or it
         # skips the DCGM exporter's ServiceMonitor until something else triggers a reconcile.

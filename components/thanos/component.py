@@ -16,6 +16,7 @@ import pulumi_kubernetes as k8s
 from components.kube.registration import Namespace, child_name, manifest_name, register
 from components.kube.resources import secret
 from components.thanos.config import ThanosConfig
+from components.thanos.exposure import CLIENT_CA_SECRET, SERVER_TLS_SECRET
 from components.thanos.manifests import OBJSTORE_KEY, OBJSTORE_SECRET, thanos_manifests
 from components.thanos.objstore import render_objstore
 from components.thanos.values import query_url
@@ -54,28 +55,61 @@ class ThanosObjectStorage(pulumi.ComponentResource):
 
 @dataclass(frozen=True)
 class ThanosArgs:
-    """The Thanos config and the monitoring namespace."""
+    """The Thanos config, the monitoring namespace, and the cluster's name (its certificate in
+    the global view's stack, when the StoreAPI is exposed)."""
 
     config: ThanosConfig
     namespace: Namespace
+    cluster: str = ""
 
 
 class Thanos(pulumi.ComponentResource):
     """Thanos Query (always) and, with a bucket, Store Gateway and Compactor."""
 
     query_url: pulumi.Output[str]
+    store_api_ca: pulumi.Output[str] | None = None
 
     def __init__(
         self, name: str, args: ThanosArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("ai-observability:thanos:Thanos", name, None, opts)
         protect = args.config.protect_volumes
+        exposed = args.config.query.expose_store_api
+        known = self._server_tls(name, args) if exposed.enabled else {}
         register(
             self,
             thanos_manifests(args.config, args.namespace.name),
             lambda m: manifest_name(name, m),
             [args.namespace],
+            known,
             protect=lambda m: protect and m["kind"] == "StatefulSet",
         )
         self.query_url = pulumi.Output.from_input(query_url(args.namespace.name))
         self.register_outputs({"queryUrl": self.query_url})
+
+    def _server_tls(self, name: str, args: ThanosArgs) -> dict[tuple[str, str], pulumi.Resource]:
+        """The Secrets of the exposed StoreAPI: this cluster's server certificate and key, and
+        the view's CA (which verifies the clients), read from the global view's stack."""
+        view = pulumi.StackReference(
+            child_name(name, "global-view"),
+            stack_name=args.config.query.expose_store_api.global_stack,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        pair = view.require_output("storeApiServerTls").apply(lambda tls: tls[args.cluster])
+        self.store_api_ca = view.require_output("storeApiCa")
+        child = pulumi.ResourceOptions(parent=self)
+        server = secret(
+            child_name(name, "server-tls"),
+            SERVER_TLS_SECRET,
+            args.namespace,
+            {"tls.crt": pair["cert"], "tls.key": pair["key"]},
+            child,
+        )
+        clients = secret(
+            child_name(name, "client-ca"),
+            CLIENT_CA_SECRET,
+            args.namespace,
+            {"ca.crt": self.store_api_ca},
+            child,
+        )
+        return {("Secret", SERVER_TLS_SECRET): server, ("Secret", CLIENT_CA_SECRET): clients}

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from collections.abc import Mapping
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from components.config.errors import unknown_key_message
-from components.config.schema import PositiveInt, Section, doc, fail, required, secret
+from components.config.schema import Items, PositiveInt, Section, doc, fail, required, secret
 from components.config.units import HostPort, checked, matching, parse_duration
 from components.config.workload import Resources, Volume, resources
 
@@ -24,6 +25,8 @@ CREDENTIAL_KEYS = {"s3": "accessKey secretKey", "gcs": "serviceAccountKey"}
 CREDENTIAL_KEYS["azure"] = "storageAccountKey"
 # Thanos downsamples raw blocks older than 40h to 5m, and 5m blocks older than 10d to 1h: a
 # shorter retention deletes the data before it is downsampled.
+Cidr = Annotated[str, Field(pattern=r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$")]
+_HOST_PORT = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?:(\d{1,5})")
 MIN_RETENTION = {"raw": (40 * 3600, "40h"), "five_minutes": (10 * 86400, "10d")}
 
 Bucket = Annotated[str, matching(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", "a bucket name")]
@@ -67,6 +70,44 @@ class QueryConfig(Section):
 
     replicas: PositiveInt = doc(1, "replicas (more than one: a PodDisruptionBudget)")
     resources: Resources = doc(resources("100m", "256Mi", "1Gi"), "container resources")
+
+
+class ExposeStoreApiConfig(Section):
+    """This cluster's Thanos Query gRPC for a global view, behind TLS."""
+
+    enabled: bool = doc(False, "a LoadBalancer Service for the StoreAPI (TLS only)")
+    address: str = doc("", "host:port the view dials (a DNS name for the load balancer)")
+    global_stack: str = doc("", "the global view's stack (its CA and this cluster's certificate)")
+    provider: Literal["aws", "gcp", "azure", "none"] = doc("none", "internal LB annotations")
+    annotations: Mapping[str, str] = doc({}, "more annotations of the Service")
+    source_ranges: Items[Cidr] = doc((), "loadBalancerSourceRanges: where the view's Query runs")
+    mutual_tls: bool = doc(True, "only clients with a certificate from the view's CA")
+
+    @model_validator(mode="after")
+    def _complete(self) -> ExposeStoreApiConfig:
+        if not self.enabled:
+            return self
+        found = _HOST_PORT.fullmatch(self.address)
+        if not found or not 1 <= int(found[2]) <= 65535:
+            message = f'"{self.address}" is not host:port: the name the global view dials'
+            raise fail(f"{message}, e.g. thanos-grpc.prod-eu.example.internal:10901", "address")
+        if not self.global_stack:
+            message = "required: the global view's stack (org/project/stack) issues this "
+            raise fail(f"{message}cluster's server certificate; TLS is not optional", "globalStack")
+        return self
+
+    @property
+    def port(self) -> int:
+        """The Service's port: the address's."""
+        return int(self.address.rsplit(":", 1)[1])
+
+
+class ClusterQueryConfig(QueryConfig):
+    """A cluster's Thanos Query, which may expose its StoreAPI to a global view."""
+
+    expose_store_api: ExposeStoreApiConfig = doc(
+        ExposeStoreApiConfig(), "`{enabled, address, globalStack, provider, ...}` (TLS only)"
+    )
 
 
 class StoreGatewayConfig(Section):
@@ -115,7 +156,7 @@ class ThanosConfig(Section):
     long_term_storage: bool = doc(True, "upload to a bucket; Store Gateway and Compactor")
     protect_volumes: bool = doc(False, "protect and retain the Store and Compactor StatefulSets")
     object_storage: ObjectStorageConfig | None = doc(None, "the bucket (with longTermStorage)")
-    query: QueryConfig = doc(QueryConfig(), "Thanos Query")
+    query: ClusterQueryConfig = doc(ClusterQueryConfig(), "Thanos Query")
     store_gateway: StoreGatewayConfig = doc(StoreGatewayConfig(), "Thanos Store Gateway")
     compactor: CompactorConfig = doc(CompactorConfig(), "Thanos Compactor")
     sidecar: SidecarConfig = doc(SidecarConfig(), "the sidecar")
@@ -132,6 +173,12 @@ class ThanosConfig(Section):
             )
         if not self.long_term_storage and self.object_storage is not None:
             raise fail("set, but thanos.longTermStorage is false; remove one", "objectStorage")
+        return self
+
+    @model_validator(mode="after")
+    def _exposed_query(self) -> ThanosConfig:
+        if self.query.expose_store_api.enabled and not self.enabled:
+            raise fail("needs Thanos; set thanos.enabled", "query.exposeStoreApi.enabled")
         return self
 
     @property

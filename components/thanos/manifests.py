@@ -32,6 +32,7 @@ from components.thanos.endpoints import (
     endpoint,
     endpoints_config_map,
 )
+from components.thanos.exposure import exposed_service, server_tls_args, server_tls_volumes
 
 OBJSTORE_SECRET = "thanos-objstore"
 OBJSTORE_KEY = "objstore.yml"
@@ -168,8 +169,17 @@ def query_endpoints(cfg: ThanosConfig, namespace: str) -> list[dict[str, Any]]:
 
 def query_manifests(cfg: ThanosConfig, namespace: str) -> list[dict[str, Any]]:
     """ServiceAccount, endpoints ConfigMap, Deployment, Service, ServiceMonitor (and PDB) of
-    the cluster's Thanos Query."""
-    return query_objects(cfg.query, namespace, query_args(), query_endpoints(cfg, namespace))
+    the cluster's Thanos Query, and its exposed StoreAPI (TLS) when a global view reads it."""
+    exposed = cfg.query.expose_store_api
+    if not exposed.enabled:
+        return query_objects(cfg.query, namespace, query_args(), query_endpoints(cfg, namespace))
+    volumes, mounts = server_tls_volumes()
+    args = [*query_args(), *server_tls_args(exposed)]
+    objects = query_objects(
+        cfg.query, namespace, args, query_endpoints(cfg, namespace), volumes, mounts
+    )
+    pods = selector_labels(QUERY)
+    return [*objects, exposed_service(exposed, namespace, labels(QUERY, "query"), pods)]
 
 
 def query_objects(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from components.kube.network import allow, network_policy, pods, ports
+from components.kube.network import ANY_ADDRESS, allow, network_policy, pods, ports
 from components.monitoring.network import GRAFANA_PODS
 from components.thanos.config import ThanosConfig
 from components.thanos.manifests import GRPC_PORT, HTTP_PORT, QUERY, QUERY_HTTP_PORT, STORE
@@ -34,4 +34,10 @@ def thanos_policies(
     if cfg.has_bucket:
         query = [allow([pods(QUERY_PODS)], ports(GRPC_PORT))]
         policies.append(network_policy("allow-thanos-store", namespace, STORE_PODS, query))
+    exposed = cfg.query.expose_store_api
+    if cfg.enabled and exposed.enabled:
+        # The global view's Query, through the load balancer (TLS decides who is let in).
+        ranges = [{"ipBlock": {"cidr": c}} for c in exposed.source_ranges] or [ANY_ADDRESS]
+        view = [allow(ranges, ports(GRPC_PORT))]
+        policies.append(network_policy("allow-store-api", namespace, QUERY_PODS, view))
     return policies

@@ -29,8 +29,8 @@ CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
 SECRET = "kubernetes:core/v1:Secret"
 RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule"
 CLUSTERS = {
-    "prod-eu-west-1": "thanos-grpc.prod-eu-west-1.example.internal:10901",
-    "prod-us-east-1": "thanos-grpc.prod-us-east-1.example.internal:10901",
+    "prod-gpu-eu-west-1": "thanos-grpc.prod-gpu-eu-west-1.example.internal:10901",
+    "prod-gpu-us-east-1": "thanos-grpc.prod-gpu-us-east-1.example.internal:10901",
 }
 
 
@@ -162,7 +162,7 @@ def test_the_views_ca_signs_the_client_and_every_server_certificate() -> None:
 
 def test_a_cluster_given_by_stack_is_read_through_a_stack_reference() -> None:
     clusters = [
-        {"name": "prod-eu-west-1", "address": CLUSTERS["prod-eu-west-1"]},
+        {"name": "prod-gpu-eu-west-1", "address": CLUSTERS["prod-gpu-eu-west-1"]},
         {"name": "prod", "stack": "acme/ai-observability/prod"},
     ]
     run = run_program("global", overrides={"global.clusters": clusters})
@@ -170,7 +170,7 @@ def test_a_cluster_given_by_stack_is_read_through_a_stack_reference() -> None:
     assert [r.inputs["name"] for r in references] == ["acme/ai-observability/prod"]
     addresses = [e["address"] for e in endpoints(run)]
     expected = STACK_OUTPUTS["acme/ai-observability/prod"]["storeApiAddress"]
-    assert addresses == [CLUSTERS["prod-eu-west-1"], expected]
+    assert addresses == [CLUSTERS["prod-gpu-eu-west-1"], expected]
 
 
 def test_the_view_alerts_when_a_cluster_is_unreachable_one_rule_per_cluster() -> None:
