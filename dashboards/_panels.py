@@ -10,13 +10,22 @@ GRID_WIDTH = 24
 RED, ORANGE, YELLOW, GREEN = "red", "orange", "yellow", "green"
 
 
+def with_cluster(legend: str) -> str:
+    """A per-series legend names the series' cluster too: through a global view the same
+    model or node may answer from several clusters (a query that sums clusters away shows
+    nothing there). Fixed legends (a sum's) and bucket bounds stay as they are."""
+    if "{{" not in legend or "{{cluster}}" in legend or legend == "{{le}}":
+        return legend  # a fixed legend, or a heatmap's bucket bounds
+    return f"{legend} {{{{cluster}}}}"
+
+
 def target(expr: str, legend: str = "", ref: str = "A", exemplar: bool = False) -> dict[str, Any]:
     """One PromQL query of a panel."""
     t: dict[str, Any] = {
         "refId": ref,
         "datasource": DATASOURCE,
         "expr": expr.strip(),
-        "legendFormat": legend,
+        "legendFormat": with_cluster(legend),
     }
     if exemplar:
         t["exemplar"] = True
