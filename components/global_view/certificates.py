@@ -18,6 +18,9 @@ CA_USES = ["cert_signing", "crl_signing", "digital_signature"]
 CLIENT_USES = ["client_auth", "digital_signature", "key_encipherment"]
 SERVER_USES = ["server_auth", "digital_signature", "key_encipherment"]
 CLIENT_NAME = "thanos-query.global.ai-observability"
+# `pulumi up` on the view re-issues a certificate in its last 30 days; then `pulumi up` on each
+# exposed cluster picks its new one up (docs/runbooks.md, GlobalViewClusterUnreachable).
+RENEW_BEFORE_HOURS = 30 * 24
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ class ViewCertificates(pulumi.ComponentResource):
                 common_name=f"{args.view} global view CA", organization=ORGANIZATION
             ),
             validity_period_hours=hours,
+            early_renewal_hours=RENEW_BEFORE_HOURS,
             allowed_uses=CA_USES,
             opts=child,
         )
@@ -85,6 +89,7 @@ class ViewCertificates(pulumi.ComponentResource):
                 ca_private_key_pem=ca_key.private_key_pem,
                 ca_cert_pem=ca.cert_pem,
                 validity_period_hours=hours,
+                early_renewal_hours=RENEW_BEFORE_HOURS,
                 allowed_uses=uses,
                 opts=child,
             )

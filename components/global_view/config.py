@@ -13,7 +13,7 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from components.config.schema import Items, PositiveInt, Section, doc, fail, unique
+from components.config.schema import Items, Section, doc, fail, unique
 from components.config.units import DnsLabel, matching
 from components.config.workload import resources
 from components.thanos.config import QueryConfig
@@ -61,7 +61,9 @@ class GlobalViewConfig(Section):
         QueryConfig(replicas=2, resources=resources("200m", "512Mi", "2Gi")),
         "the global Thanos Query (2 replicas, anti-affinity, a PodDisruptionBudget)",
     )
-    certificate_days: PositiveInt = doc(365, "validity of the certificates the view issues")
+    certificate_days: Annotated[int, Field(ge=60)] = doc(
+        365, "validity of the certificates the view issues (renewed in their last 30 days)"
+    )
     unreachable_for: Annotated[str, matching(r"\d+[smh]", "a duration like 5m")] = doc(
         "5m", "how long a cluster is unreachable before GlobalViewClusterUnreachable"
     )
