@@ -40,7 +40,11 @@ def test_the_cluster_variable_takes_several_clusters() -> None:
 
 
 def test_the_cost_totals_add_up_every_cluster(tmp_path: Path) -> None:
-    stats = {p["title"]: p["targets"][0]["expr"] for p in panels(dashboards()[COST]) if p["title"] in TOTALS}
+    stats = {
+        p["title"]: p["targets"][0]["expr"]
+        for p in panels(dashboards()[COST])
+        if p["title"] in TOTALS
+    }
     assert set(stats) == set(TOTALS)
     (tmp_path / "empty.yaml").write_text("groups: []\n")
     tests = {
