@@ -53,9 +53,16 @@ def check_node(node: Node) -> Node:
 
 
 def check_pod(pod: Pod) -> Pod:
-    """The pod when its namespace, name and node are writable and its GPUs count."""
+    """The pod when its namespace, name, node, GPU resource names and label values are
+    writable and every GPU resource counts."""
+    where = f"pod {pod.namespace}/{pod.name}"
     _label(pod.namespace, "pod namespace")
     _label(pod.name, "pod name")
-    _label(pod.node, f"pod {pod.namespace}/{pod.name} node", optional=True)
-    gpu_count(pod.gpus, f"pod {pod.namespace}/{pod.name}")
+    _label(pod.node, f"{where} node", optional=True)
+    gpu_count(pod.gpus, where)
+    for resource, count in pod.resources.items():
+        _label(resource, f"{where} resource")
+        gpu_count(count, f"{where} {resource}")
+    for key, value in pod.labels.items():
+        _label(value, f"{where} label {key}", optional=True)
     return pod

@@ -8,6 +8,7 @@ start with the key named.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,8 +37,12 @@ KEYS = (
     "evaluators",
     "ingest_token_file",
     "max_gpu_hour_price",
+    "mig_compute_slices",
+    "attribution_labels",
     *RANGES,
 )
+DEFAULT_ATTRIBUTION_LABELS = ("team",)
+MAX_ATTRIBUTION_LABELS = 5
 
 
 class ConfigError(ValueError):
@@ -63,6 +68,10 @@ class ExporterConfig:
     watch_timeout_seconds: int = 300
     static_refresh_seconds: float = 60.0
     max_gpu_hour_price: float = DEFAULT_MAX_GPU_HOUR_PRICE
+    # product -> compute slices of a whole GPU (MIG), besides exporter.sharing's own table
+    mig_compute_slices: Mapping[str, int] = field(default_factory=dict)
+    # pod (then namespace) label keys whose values attribute a pod's cost
+    attribution_labels: tuple[str, ...] = DEFAULT_ATTRIBUTION_LABELS
 
 
 def is_number(value: Any) -> bool:
@@ -110,6 +119,50 @@ def _names(raw: Any, key: str) -> frozenset[str]:
         if problem is not None:
             raise ConfigError(f"{key}[{index}]", f"not usable as a label value: {problem}")
     return frozenset(raw)
+
+
+LABEL_KEY = re.compile(
+    r"([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?"
+)
+
+
+def prometheus_label(key: str) -> str:
+    """A Kubernetes label key as a Prometheus label name (app.kubernetes.io/team ->
+    app_kubernetes_io_team)."""
+    name = re.sub(r"[^A-Za-z0-9_]", "_", key)
+    return f"_{name}" if name[0].isdigit() else name
+
+
+def _attribution(raw: Any) -> tuple[str, ...]:
+    if raw is None:
+        return DEFAULT_ATTRIBUTION_LABELS
+    key = "attribution_labels"
+    if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_ATTRIBUTION_LABELS:
+        raise ConfigError(key, f"expected a list of 1 to {MAX_ATTRIBUTION_LABELS} label keys")
+    names: dict[str, str] = {}
+    for index, item in enumerate(raw):
+        if not isinstance(item, str) or not LABEL_KEY.fullmatch(item):
+            raise ConfigError(f"{key}[{index}]", f"not a Kubernetes label key: {item!r}")
+        name = prometheus_label(item)
+        if name in ("namespace", "pod", "node") or name in names:
+            other = names.get(name, name)
+            raise ConfigError(
+                f"{key}[{index}]", f"{item!r} would be the label {name}, as {other!r}"
+            )
+        names[name] = item
+    return tuple(raw)
+
+
+def _slices(raw: Any) -> dict[str, int]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise ConfigError("mig_compute_slices", "expected a map of GPU product to slices")
+    for product, slices in raw.items():
+        if not isinstance(slices, int) or isinstance(slices, bool) or not 1 <= slices <= 8:
+            where = f"mig_compute_slices.{product}"
+            raise ConfigError(where, f"must be a whole number of slices in [1, 8], got {slices!r}")
+    return {str(k): int(v) for k, v in raw.items()}
 
 
 def _in_range(raw: Mapping[str, Any], key: str) -> float:
@@ -190,6 +243,8 @@ def parse_config(raw: Any, base_dir: Path | None = None) -> ExporterConfig:
         watch_timeout_seconds=int(_in_range(raw, "watch_timeout_seconds")),
         static_refresh_seconds=_in_range(raw, "static_refresh_seconds"),
         max_gpu_hour_price=ceiling,
+        mig_compute_slices=_slices(raw.get("mig_compute_slices")),
+        attribution_labels=_attribution(raw.get("attribution_labels")),
     )
 
 

@@ -13,6 +13,7 @@ from prometheus_client.utils import floatToGoString
 
 from exporter.admission import SKIP_REASONS
 from exporter.fleet import Snapshot
+from exporter.pricing import Pod
 
 Families = list[str]
 
@@ -53,12 +54,12 @@ def _nodes(out: Families, snap: Snapshot) -> dict[str, float]:
             if p.price is not None
         ),
     )
-    _family(out, "ai_node_gpus", "gauge", "GPUs on the node.")
+    _family(out, "ai_node_gpus", "gauge", "Physical GPUs on the node.")
     _samples(
         out,
         "ai_node_gpus",
         (
-            (f'gpu_product="{labels[p.node.name][1]}",node="{labels[p.node.name][0]}"', p.node.gpus)
+            (f'gpu_product="{labels[p.node.name][1]}",node="{labels[p.node.name][0]}"', p.gpus)
             for p in snap.nodes
         ),
     )
@@ -73,21 +74,19 @@ def render(snap: Snapshot) -> bytes:
         out,
         "ai_pod_gpu_hourly_cost_dollars",
         "gauge",
-        "GPUs the pod requests times the GPU-hour price of its node, USD per hour.",
+        "GPU-equivalents the pod holds times the GPU-hour price of its node, USD per hour.",
     )
+    held = {(p.namespace, p.name): _held(snap, p) for p in snap.pods}
     _samples(
         out,
         "ai_pod_gpu_hourly_cost_dollars",
         (
-            (
-                f'namespace="{escape(pod.namespace)}",node="{escape(pod.node)}",'
-                f'pod="{escape(pod.name)}"',
-                pod.gpus * priced[pod.node],
-            )
+            (_pod_labels(pod), held[(pod.namespace, pod.name)] * priced[pod.node])
             for pod in snap.pods
             if pod.node in priced
         ),
     )
+    _allocations(out, snap, held)
     _family(
         out,
         "ai_gpu_cost_dollars_total",
@@ -111,7 +110,7 @@ def render(snap: Snapshot) -> bytes:
         (
             (
                 f'gpu_product="{escape(p.node.gpu_product)}",node="{escape(p.node.name)}"',
-                p.node.gpus,
+                p.gpus,
             )
             for p in snap.nodes
             if p.price is None
@@ -119,6 +118,60 @@ def render(snap: Snapshot) -> bytes:
     )
     _health(out, snap)
     return "".join(out).encode()
+
+
+def _pod_labels(pod: Pod) -> str:
+    return f'namespace="{escape(pod.namespace)}",node="{escape(pod.node)}",pod="{escape(pod.name)}"'
+
+
+def _held(snap: Snapshot, pod: Pod) -> float:
+    """GPU-equivalents of the pod (its nvidia.com/gpu when the snapshot has no allocation)."""
+    allocation = snap.allocations.get((pod.namespace, pod.name))
+    return pod.gpus if allocation is None else allocation.gpus
+
+
+def _allocations(out: Families, snap: Snapshot, held: dict[tuple[str, str], float]) -> None:
+    """Shares of GPUs per pod and node, unpriced GPU resources, and cost attribution."""
+    known = {p.node.name: None for p in snap.nodes}  # in the snapshot's order
+    name = "ai_pod_gpu_allocation"
+    _family(out, name, "gauge", "GPU-equivalents the pod holds (a time-sliced or MIG share).")
+    _samples(
+        out,
+        name,
+        ((_pod_labels(p), held[(p.namespace, p.name)]) for p in snap.pods if p.node in known),
+    )
+    per_node: dict[str, float] = dict.fromkeys(known, 0.0)
+    for pod in (p for p in snap.pods if p.node in known):
+        per_node[pod.node] += held[(pod.namespace, pod.name)]
+    name = "ai_node_gpus_allocated"
+    _family(out, name, "gauge", "GPU-equivalents the node's pods hold.")
+    _samples(out, name, ((f'node="{escape(n)}"', v) for n, v in per_node.items()))
+    name = "ai_exporter_unpriced_pod_gpus"
+    help_text = "GPU resources a pod holds that cannot be priced (e.g. an unknown MIG profile)."
+    _family(out, name, "gauge", help_text)
+    rows = []
+    for pod in snap.pods:
+        allocation = snap.allocations.get((pod.namespace, pod.name))
+        for resource in allocation.unpriced if allocation else ():
+            count = pod.gpu_resources.get(resource, 0.0)
+            labels = f'namespace="{escape(pod.namespace)}",pod="{escape(pod.name)}"'
+            rows.append((f'{labels},resource="{escape(resource)}"', count))
+    _samples(out, name, rows)
+    name = "ai_pod_cost_attribution_info"
+    _family(out, name, "gauge", "Who a GPU pod's cost is attributed to (value 1).")
+    _samples(out, name, _attribution_rows(snap))
+
+
+def _attribution_rows(snap: Snapshot) -> list[tuple[str, float]]:
+    rows = []
+    for pod in snap.pods:
+        allocation = snap.allocations.get((pod.namespace, pod.name))
+        if allocation is None:
+            continue
+        pairs = [*allocation.attribution, ("namespace", pod.namespace), ("pod", pod.name)]
+        text = ",".join(f'{k}="{escape(v)}"' for k, v in sorted(pairs))
+        rows.append((text, 1.0))
+    return rows
 
 
 def _health(out: Families, snap: Snapshot) -> None:

@@ -5,19 +5,40 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from exporter.config import ExporterConfig
-from exporter.pricing import Node, Pod, capacity_type, gpu_hour_price
+from exporter.config import ExporterConfig, prometheus_label
+from exporter.log import log
+from exporter.pricing import Node, Pod, capacity_type, gpu_hour_price, node_gpus
+from exporter.sharing import gpu_equivalents
+
+UNASSIGNED = "unassigned"
 
 
 @dataclass(frozen=True, slots=True)
 class PricedNode:
-    """A GPU node with its price (None when unpriced) and capacity type."""
+    """A GPU node with its price per physical GPU-hour (None when unpriced), capacity type
+    and physical GPUs (None: its allocatable count)."""
 
     node: Node
     price: float | None
     capacity_type: str
+    physical: float | None = None
+
+    @property
+    def gpus(self) -> float:
+        """Whole physical GPUs on the node."""
+        return self.node.gpus if self.physical is None else self.physical
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    """What a pod holds on its node: GPU-equivalents, the resources that cannot be priced,
+    and the values of the attribution labels (label name -> value)."""
+
+    gpus: float
+    unpriced: tuple[str, ...]
+    attribution: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -30,6 +51,9 @@ class Snapshot:
     last_success: dict[str, float | None]  # source -> Unix time of its last successful sync
     errors: dict[str, int]  # source -> failed syncs
     skipped: dict[tuple[str, str], int]  # (source, reason) -> objects left out
+    # (namespace, pod) -> its allocation; attribution label names in order
+    allocations: dict[tuple[str, str], Allocation] = field(default_factory=dict)
+    attribution_labels: tuple[str, ...] = ()
 
 
 class Fleet:
@@ -55,12 +79,15 @@ class Fleet:
         self._last_success: dict[str, float | None] = dict.fromkeys(sources)
         self._errors: dict[str, int] = dict.fromkeys(sources, 0)
         self._skipped: dict[tuple[str, str], int] = {}
+        self._namespaces: dict[str, dict[str, str]] = {}
+        self._reported: set[tuple[str, str, str]] = set()  # unpriced resources already logged
 
     def _price(self, node: Node) -> PricedNode:
         return PricedNode(
             node,
             gpu_hour_price(node, self._config),
             capacity_type(node.labels, self._config.default_capacity_type),
+            node_gpus(node, self._config),
         )
 
     def _accrue_locked(self) -> None:
@@ -71,22 +98,24 @@ class Fleet:
         for name, priced in self._nodes.items():
             if priced.price is not None:
                 self._accrued[name] = (
-                    self._accrued.get(name, 0.0) + priced.price * priced.node.gpus * hours
+                    self._accrued.get(name, 0.0) + priced.price * priced.gpus * hours
                 )
 
     def replace_nodes(self, nodes: Iterable[Node]) -> None:
         """Replace every node (after a list)."""
         with self._lock:
             self._accrue_locked()
-            self._nodes = {n.name: self._price(n) for n in nodes if n.gpus > 0}
+            priced = (self._price(n) for n in nodes)
+            self._nodes = {p.node.name: p for p in priced if p.gpus > 0}
             self._accrued = {k: v for k, v in self._accrued.items() if k in self._nodes}
 
     def upsert_node(self, node: Node) -> None:
         """A node was added or changed."""
         with self._lock:
             self._accrue_locked()
-            if node.gpus > 0:
-                self._nodes[node.name] = self._price(node)
+            priced = self._price(node)
+            if priced.gpus > 0:
+                self._nodes[node.name] = priced
             else:
                 self._remove_node_locked(node.name)
 
@@ -103,12 +132,12 @@ class Fleet:
     def replace_pods(self, pods: Iterable[Pod]) -> None:
         """Replace every GPU pod (after a list)."""
         with self._lock:
-            self._pods = {(p.namespace, p.name): p for p in pods if p.gpus > 0 and p.node}
+            self._pods = {(p.namespace, p.name): p for p in pods if p.gpu_resources and p.node}
 
     def upsert_pod(self, pod: Pod) -> None:
         """A pod was added or changed (a pod without GPUs or node is forgotten)."""
         with self._lock:
-            if pod.gpus > 0 and pod.node:
+            if pod.gpu_resources and pod.node:
                 self._pods[(pod.namespace, pod.name)] = pod
             else:
                 self._pods.pop((pod.namespace, pod.name), None)
@@ -117,6 +146,34 @@ class Fleet:
         """A pod was deleted."""
         with self._lock:
             self._pods.pop((namespace, name), None)
+
+    def replace_namespaces(self, namespaces: Iterable[tuple[str, dict[str, str]]]) -> None:
+        """Replace every namespace's labels (after a list)."""
+        with self._lock:
+            self._namespaces = dict(namespaces)
+
+    def upsert_namespace(self, name: str, labels: dict[str, str]) -> None:
+        """A namespace was added or its labels changed."""
+        with self._lock:
+            self._namespaces[name] = labels
+
+    def delete_namespace(self, name: str) -> None:
+        """A namespace was deleted."""
+        with self._lock:
+            self._namespaces.pop(name, None)
+
+    def _allocation_locked(self, pod: Pod) -> Allocation:
+        """The pod's GPU-equivalents on its node, and its attribution: each configured label
+        from the pod, else from its namespace, else `unassigned`."""
+        priced = self._nodes.get(pod.node)
+        labels = priced.node.labels if priced else {}
+        gpus, unpriced = gpu_equivalents(pod.gpu_resources, labels, self._config.mig_compute_slices)
+        namespace = self._namespaces.get(pod.namespace, {})
+        attribution = tuple(
+            (prometheus_label(key), pod.labels.get(key) or namespace.get(key) or UNASSIGNED)
+            for key in self._config.attribution_labels
+        )
+        return Allocation(gpus, tuple(unpriced), attribution)
 
     def mark_success(self, source: str) -> None:
         """The source is in sync with its source of truth now."""
@@ -134,10 +191,26 @@ class Fleet:
             key = (source, reason)
             self._skipped[key] = self._skipped.get(key, 0) + 1
 
+    def _report_unpriced_locked(self, allocations: dict[tuple[str, str], Allocation]) -> None:
+        """Log each pod's unpriced GPU resource once (it is counted on every scrape)."""
+        for (namespace, pod), allocation in allocations.items():
+            for resource in allocation.unpriced:
+                if (namespace, pod, resource) not in self._reported:
+                    self._reported.add((namespace, pod, resource))
+                    log(
+                        "warning",
+                        "GPU resource cannot be priced; left unpriced, never as a whole GPU",
+                        namespace=namespace,
+                        pod=pod,
+                        resource=resource,
+                    )
+
     def snapshot(self) -> Snapshot:
         """Accrue up to now and return a consistent copy."""
         with self._lock:
             self._accrue_locked()
+            allocations = {key: self._allocation_locked(p) for key, p in self._pods.items()}
+            self._report_unpriced_locked(allocations)
             return Snapshot(
                 nodes=tuple(self._nodes.values()),
                 pods=tuple(self._pods.values()),
@@ -145,6 +218,10 @@ class Fleet:
                 last_success=dict(self._last_success),
                 errors=dict(self._errors),
                 skipped=dict(self._skipped),
+                allocations=allocations,
+                attribution_labels=tuple(
+                    prometheus_label(k) for k in self._config.attribution_labels
+                ),
             )
 
     def ages(self) -> dict[str, float | None]:

@@ -1,4 +1,5 @@
-"""Nodes and pods from the Kubernetes API: list, then watch from the list's resourceVersion.
+"""Nodes, pods and namespaces from the Kubernetes API: list, then watch from the list's
+resourceVersion.
 
 Each kind runs in its own thread and never gives up, and never spins: a failure (API down,
 410 Gone, a broken or garbled stream) is counted, logged with its status, and followed by a
@@ -23,10 +24,11 @@ from exporter.backoff import Backoff, Pacer
 from exporter.fleet import Fleet
 from exporter.log import error_fields, log
 from exporter.pricing import Node, Pod, gpu_count_from_labels
+from exporter.sharing import MIG_PREFIX
 
 GPU_RESOURCE = "nvidia.com/gpu"
 FINISHED_PHASES = ("Succeeded", "Failed")  # their GPUs are free again
-SOURCES = ("nodes", "pods")
+SOURCES = ("nodes", "pods", "namespaces")  # namespaces: their labels attribute pods' cost
 REQUEST_SPACING = 0.5  # seconds between two requests of one kind: at most 2 per second
 # A watch shorter than this (or than its own timeout) that brought no event proves nothing.
 SHORT_WATCH_SECONDS = 5.0
@@ -70,8 +72,9 @@ def node_from_api(obj: client.V1Node) -> Node:
 
 
 def pod_from_api(obj: client.V1Pod) -> Pod:
-    """A Pod from the API object: GPUs from its containers' nvidia.com/gpu limits or requests."""
-    gpus = 0.0
+    """A Pod from the API object: its containers' GPU resources (nvidia.com/gpu and MIG
+    slices, limits or requests) and its labels."""
+    held: dict[str, float] = {}
     phase = obj.status.phase if obj.status else None
     where = f"pod {obj.metadata.namespace}/{obj.metadata.name}"
     if phase not in FINISHED_PHASES:
@@ -79,11 +82,24 @@ def pod_from_api(obj: client.V1Pod) -> Pod:
             resources = container.resources
             if resources is None:
                 continue
-            limit = _quantity((resources.limits or {}).get(GPU_RESOURCE), where)
-            request = _quantity((resources.requests or {}).get(GPU_RESOURCE), where)
-            gpus += max(limit, request)
-    pod = Pod(obj.metadata.namespace, obj.metadata.name, obj.spec.node_name or "", gpus)
+            limits, requests = resources.limits or {}, resources.requests or {}
+            for name in {*limits, *requests}:
+                if name == GPU_RESOURCE or name.startswith(MIG_PREFIX):
+                    count = max(
+                        _quantity(limits.get(name), where), _quantity(requests.get(name), where)
+                    )
+                    held[name] = held.get(name, 0.0) + count
+    gpus = held.pop(GPU_RESOURCE, 0.0)
+    labels = dict(obj.metadata.labels or {})
+    pod = Pod(
+        obj.metadata.namespace, obj.metadata.name, obj.spec.node_name or "", gpus, held, labels
+    )
     return check_pod(pod)
+
+
+def namespace_from_api(obj: client.V1Namespace) -> tuple[str, dict[str, str]]:
+    """A namespace's name and labels (they attribute the cost of pods without their own)."""
+    return obj.metadata.name, dict(obj.metadata.labels or {})
 
 
 class KubeInventory:
@@ -154,6 +170,16 @@ class KubeInventory:
 
             return self._core.list_node, on_node
 
+        if kind == "namespaces":
+
+            def on_namespace(event_type: str, obj: Any) -> None:
+                if event_type == "DELETED":
+                    fleet.delete_namespace(obj.metadata.name)
+                else:
+                    fleet.upsert_namespace(*namespace_from_api(obj))
+
+            return self._core.list_namespace, on_namespace
+
         def on_pod(event_type: str, obj: Any) -> None:
             if event_type == "DELETED":
                 fleet.delete_pod(obj.metadata.namespace, obj.metadata.name)
@@ -167,6 +193,9 @@ class KubeInventory:
         log("warning", "object skipped", source=kind, reason=skipped.reason, error=str(skipped))
 
     def _replace(self, kind: str, items: list[Any]) -> None:
+        if kind == "namespaces":
+            self._fleet.replace_namespaces(namespace_from_api(obj) for obj in items)
+            return
         convert = node_from_api if kind == "nodes" else pod_from_api
         kept = []
         for obj in items:

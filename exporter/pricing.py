@@ -7,9 +7,10 @@ the full cost of the machine it needs; nothing is split by fixed CPU/RAM/GPU rat
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from exporter.config import ExporterConfig
+from exporter.sharing import GPU_RESOURCE, base_product, physical_gpus
 
 PRODUCT_LABEL = "nvidia.com/gpu.product"
 COUNT_LABEL = "nvidia.com/gpu.count"
@@ -26,7 +27,8 @@ CAPACITY_LABELS: dict[str, dict[str, str]] = {
 
 @dataclass(frozen=True, slots=True)
 class Node:
-    """A node with its labels and GPU count."""
+    """A node with its labels and allocatable `nvidia.com/gpu` (time-slicing replicas or MIG
+    devices count there; exporter.sharing turns it into whole GPUs)."""
 
     name: str
     labels: Mapping[str, str]
@@ -34,8 +36,9 @@ class Node:
 
     @property
     def gpu_product(self) -> str:
-        """gpu-feature-discovery's product label, or "" when the node has none."""
-        return self.labels.get(PRODUCT_LABEL, "")
+        """The product a GPU of the node is priced as: gpu-feature-discovery's product label
+        without `-SHARED` or a MIG profile, or "" when the node has none."""
+        return base_product(self.labels.get(PRODUCT_LABEL, ""))
 
     @property
     def instance_type(self) -> str:
@@ -48,12 +51,21 @@ class Node:
 
 @dataclass(frozen=True, slots=True)
 class Pod:
-    """A pod that holds GPUs on a node."""
+    """A pod on a node: its `nvidia.com/gpu`, other GPU resources it requests (MIG slices),
+    and its labels (for cost attribution)."""
 
     namespace: str
     name: str
     node: str
     gpus: float
+    resources: Mapping[str, float] = field(default_factory=dict)
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def gpu_resources(self) -> dict[str, float]:
+        """Every GPU resource the pod holds (`gpus` as nvidia.com/gpu)."""
+        held = {GPU_RESOURCE: self.gpus} if self.gpus else {}
+        return {**held, **{k: v for k, v in self.resources.items() if v > 0}}
 
 
 def capacity_type(labels: Mapping[str, str], default: str) -> str:
@@ -65,14 +77,20 @@ def capacity_type(labels: Mapping[str, str], default: str) -> str:
     return default
 
 
+def node_gpus(node: Node, config: ExporterConfig) -> float:
+    """Whole physical GPUs on the node."""
+    return physical_gpus(node.labels, node.gpus, config.mig_compute_slices)
+
+
 def gpu_hour_price(node: Node, config: ExporterConfig) -> float | None:
-    """USD for one GPU-hour on this node, or None when nothing prices it."""
-    if node.gpus <= 0:
+    """USD for one (physical) GPU-hour on this node, or None when nothing prices it."""
+    physical = node_gpus(node, config)
+    if physical <= 0:
         return None
     capacity = capacity_type(node.labels, config.default_capacity_type)
     override = config.instance_prices.get(node.instance_type, {}).get(capacity)
     if override is not None:
-        return override / node.gpus
+        return override / physical
     return config.gpu_prices.get(node.gpu_product, {}).get(capacity)
 
 

@@ -14,6 +14,7 @@ from exporter.config import ConfigError
 from exporter.fleet import Fleet
 from exporter.log import log
 from exporter.pricing import Node, Pod, gpu_count_from_labels
+from exporter.sharing import GPU_RESOURCE
 
 # libyaml's loader when PyYAML has it: a large inventory loads in a fraction of the memory.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -26,6 +27,7 @@ class Inventory:
 
     nodes: list[Node] = field(default_factory=list)
     pods: list[Pod] = field(default_factory=list)
+    namespaces: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     skipped: list[ObjectSkippedError] = field(default_factory=list)
 
 
@@ -40,20 +42,37 @@ def _node(item: Any, where: str) -> Node:
     return Node(item["name"], labels, gpus)
 
 
+def _string_map(item: dict[str, Any], key: str, where: str) -> dict[str, Any]:
+    value = item.get(key) or {}
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}.{key}", "expected a map")
+    return {str(k): v for k, v in value.items()}
+
+
 def _pod(item: Any, where: str) -> Pod:
+    """A pod as the API gives it: `gpus` is a shorthand for resources[nvidia.com/gpu]."""
     if not isinstance(item, dict):
         raise ConfigError(where, "expected a map")
     for key in ("namespace", "name", "node"):
         if not isinstance(item.get(key), str) or not item[key]:
             raise ConfigError(f"{where}.{key}", "required")
-    return Pod(item["namespace"], item["name"], item["node"], item.get("gpus", 0))
+    resources = _string_map(item, "resources", where)
+    gpus = item.get("gpus", resources.pop(GPU_RESOURCE, 0))
+    labels = {k: str(v) for k, v in _string_map(item, "labels", where).items()}
+    return Pod(item["namespace"], item["name"], item["node"], gpus, resources, labels)
+
+
+def _namespace(item: Any, where: str) -> tuple[str, dict[str, str]]:
+    if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not item["name"]:
+        raise ConfigError(f"{where}.name", "required")
+    return item["name"], {k: str(v) for k, v in _string_map(item, "labels", where).items()}
 
 
 def parse_inventory(raw: Any) -> Inventory:
     """Nodes and pods from a decoded inventory document: a malformed document is a
     ConfigError; an entry that cannot be priced or written is skipped."""
-    if not isinstance(raw, dict) or set(raw) - {"nodes", "pods"}:
-        raise ConfigError("", "expected a map with nodes and pods")
+    if not isinstance(raw, dict) or set(raw) - {"nodes", "pods", "namespaces"}:
+        raise ConfigError("", "expected a map with nodes, pods and namespaces")
     inventory = Inventory()
     for index, item in enumerate(raw.get("nodes") or []):
         try:
@@ -65,6 +84,8 @@ def parse_inventory(raw: Any) -> Inventory:
             inventory.pods.append(check_pod(_pod(item, f"pods[{index}]")))
         except ObjectSkippedError as skipped:
             inventory.skipped.append(skipped)
+    for index, item in enumerate(raw.get("namespaces") or []):
+        inventory.namespaces.append(_namespace(item, f"namespaces[{index}]"))
     return inventory
 
 
@@ -110,6 +131,7 @@ class StaticInventory:
             )
         self._fleet.replace_nodes(inventory.nodes)
         self._fleet.replace_pods(inventory.pods)
+        self._fleet.replace_namespaces(inventory.namespaces)
         self._fleet.mark_success(SOURCE)
 
     def start(self) -> None:

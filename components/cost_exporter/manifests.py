@@ -114,10 +114,10 @@ def cost_exporter_manifests(
     # exported_namespace/exported_pod by the exporter's own target labels.
     endpoint = {"port": "http", "interval": cfg.scrape_interval, "honorLabels": True}
     return [
-        # The exporter watches nodes and pods: it needs its API token.
+        # The exporter watches nodes, pods and namespaces: it needs its API token.
         service_account(NAME, namespace, LABELS, api_token=True),
         *cluster_role_with_binding(
-            CLUSTER_ROLE, LABELS, [read_only("", "nodes", "pods")], NAME, namespace
+            CLUSTER_ROLE, LABELS, [read_only("", "nodes", "pods", "namespaces")], NAME, namespace
         ),
         config_map(NAME, namespace, LABELS, {"config.yaml": config_text}),
         _deployment(cfg, config_text, namespace),

@@ -30,11 +30,13 @@ def pod_spec(run: ProgramRun) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_rbac_is_read_only_on_nodes_and_pods(stack: str) -> None:
+def test_rbac_is_read_only_on_nodes_pods_and_namespaces(stack: str) -> None:
     run = program_run(stack)
     role = objects(run, "ClusterRole")["ai-observability-cost-exporter"]
+    # Namespaces: their labels attribute the cost of pods without their own.
+    resources = ["nodes", "pods", "namespaces"]
     assert role["rules"] == [
-        {"apiGroups": [""], "resources": ["nodes", "pods"], "verbs": ["get", "list", "watch"]}
+        {"apiGroups": [""], "resources": resources, "verbs": ["get", "list", "watch"]}
     ]
     binding = objects(run, "ClusterRoleBinding")["ai-observability-cost-exporter"]
     assert binding["roleRef"]["name"] == "ai-observability-cost-exporter"

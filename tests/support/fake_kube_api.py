@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlparse
 
 import yaml
 
-PATHS = {"/api/v1/nodes": "nodes", "/api/v1/pods": "pods"}
+PATHS = {"/api/v1/nodes": "nodes", "/api/v1/pods": "pods", "/api/v1/namespaces": "namespaces"}
 # What a kind's requests get: "ok"; "empty" (every watch closes at once with no event);
 # "error" (500 InternalError on list and watch); "hang" (the request is never answered);
 # "garbage" (a watch streams a line that is not JSON).
@@ -61,12 +61,13 @@ class FakeKubeAPI(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.cond = threading.Condition()
         self.version = 1
-        self.objects: dict[str, dict[str, dict[str, Any]]] = {"nodes": {}, "pods": {}}
-        self.events: dict[str, list[tuple[int, dict[str, Any]]]] = {"nodes": [], "pods": []}
+        kinds = tuple(PATHS.values())
+        self.objects: dict[str, dict[str, dict[str, Any]]] = {k: {} for k in kinds}
+        self.events: dict[str, list[tuple[int, dict[str, Any]]]] = {k: [] for k in kinds}
         self.available = True
         self.requests = 0
-        self.modes: dict[str, str] = {"nodes": "ok", "pods": "ok"}
-        self.hits: dict[str, list[float]] = {"nodes": [], "pods": []}  # monotonic request times
+        self.modes: dict[str, str] = dict.fromkeys(kinds, "ok")
+        self.hits: dict[str, list[float]] = {k: [] for k in kinds}  # monotonic request times
 
     def set_mode(self, kind: str, mode: str) -> None:
         """Make a kind's requests fail in one of MODES (or "ok" again)."""

@@ -114,15 +114,15 @@ def test_pods_failing_alone_make_health_name_pods_and_evaluations_still_flow(
 def test_a_hanging_api_neither_piles_up_requests_nor_blocks_exit(
     api: FakeKubeAPI, watching: Callable[..., Exporter], sig: int
 ) -> None:
-    api.set_mode("nodes", "hang")
-    api.set_mode("pods", "hang")
+    for kind in ("nodes", "pods", "namespaces"):  # the whole API hangs
+        api.set_mode(kind, "hang")
     exporter = watching(inventory_staleness_seconds=1).start()
     try:
         time.sleep(3)
         status, body = exporter.get("/healthz")
         assert status == 503 and "no inventory sync yet" in body
         assert exporter.get("/readyz")[0] == 200
-        assert len(api.hits["nodes"]) == 1 and len(api.hits["pods"]) == 1  # one list each
+        assert [len(api.hits[k]) for k in ("nodes", "pods", "namespaces")] == [1, 1, 1]
     finally:
         stop_within(exporter, 5, sig)
 

@@ -8,7 +8,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.parser import text_string_to_metric_families
 
 from exporter.exposition import render
-from exporter.fleet import PricedNode, Snapshot
+from exporter.fleet import Allocation, PricedNode, Snapshot
 from exporter.pricing import Node, Pod
 
 H100 = {
@@ -38,6 +38,12 @@ def snapshot() -> Snapshot:
         last_success={"nodes": 1_795_000_000.25, "pods": None},
         errors={"nodes": 0, "pods": 3},
         skipped={("pods", "bad_label_value"): 2},
+        # A quarter of a time-sliced GPU; two GPUs of which one MIG slice cannot be priced.
+        allocations={
+            ("inference", "llama-0"): Allocation(0.25, (), (("team", "search"),)),
+            (ODD, ODD): Allocation(2.0, ("nvidia.com/mig-9g.99gb",), (("team", ODD),)),
+        },
+        attribution_labels=("team",),
     )
 
 
@@ -48,11 +54,31 @@ def reference(snap: Snapshot) -> bytes:
         "Price of one GPU-hour on the node, USD.",
         labels=["node", "gpu_product", "instance_type", "capacity_type"],
     )
-    gpus = GaugeMetricFamily("ai_node_gpus", "GPUs on the node.", labels=["node", "gpu_product"])
+    gpus = GaugeMetricFamily(
+        "ai_node_gpus", "Physical GPUs on the node.", labels=["node", "gpu_product"]
+    )
     pod_cost = GaugeMetricFamily(
         "ai_pod_gpu_hourly_cost_dollars",
-        "GPUs the pod requests times the GPU-hour price of its node, USD per hour.",
+        "GPU-equivalents the pod holds times the GPU-hour price of its node, USD per hour.",
         labels=["namespace", "pod", "node"],
+    )
+    allocation = GaugeMetricFamily(
+        "ai_pod_gpu_allocation",
+        "GPU-equivalents the pod holds (a time-sliced or MIG share).",
+        labels=["namespace", "pod", "node"],
+    )
+    node_allocated = GaugeMetricFamily(
+        "ai_node_gpus_allocated", "GPU-equivalents the node's pods hold.", labels=["node"]
+    )
+    unpriced_pods = GaugeMetricFamily(
+        "ai_exporter_unpriced_pod_gpus",
+        "GPU resources a pod holds that cannot be priced (e.g. an unknown MIG profile).",
+        labels=["namespace", "pod", "resource"],
+    )
+    attribution = GaugeMetricFamily(
+        "ai_pod_cost_attribution_info",
+        "Who a GPU pod's cost is attributed to (value 1).",
+        labels=["namespace", "pod", "team"],
     )
     cost = CounterMetricFamily(
         "ai_gpu_cost_dollars",
@@ -74,9 +100,24 @@ def reference(snap: Snapshot) -> bytes:
         price[n.name] = p.price
         hourly.add_metric([n.name, n.gpu_product, n.instance_type, p.capacity_type], p.price)
         cost.add_metric([n.name], snap.accrued.get(n.name, 0.0))
+    held = {}
     for pod in snap.pods:
+        share = snap.allocations.get((pod.namespace, pod.name))
+        held[pod.namespace, pod.name] = pod.gpus if share is None else share.gpus
         if pod.node in price:
-            pod_cost.add_metric([pod.namespace, pod.name, pod.node], pod.gpus * price[pod.node])
+            pod_cost.add_metric([pod.namespace, pod.name, pod.node], held[pod.namespace, pod.name] * price[pod.node])
+    per_node = {p.node.name: 0.0 for p in snap.nodes}
+    for pod in snap.pods:
+        if pod.node in per_node:
+            allocation.add_metric([pod.namespace, pod.name, pod.node], held[pod.namespace, pod.name])
+            per_node[pod.node] += held[pod.namespace, pod.name]
+        share = snap.allocations.get((pod.namespace, pod.name))
+        if share is not None:
+            for resource in share.unpriced:
+                unpriced_pods.add_metric([pod.namespace, pod.name, resource], 0.0)
+            attribution.add_metric([pod.namespace, pod.name, dict(share.attribution)["team"]], 1)
+    for node, value in per_node.items():
+        node_allocated.add_metric([node], value)
     last = GaugeMetricFamily(
         "ai_exporter_inventory_last_success_timestamp_seconds",
         "Unix time of the source's last successful inventory sync (0 before the first).",
@@ -97,7 +138,8 @@ def reference(snap: Snapshot) -> bytes:
         errors.add_metric([source], snap.errors[source])
         for reason in ("bad_label_value", "bad_gpu_count"):
             skipped.add_metric([source, reason], snap.skipped.get((source, reason), 0))
-    families = [hourly, gpus, pod_cost, cost, unpriced, last, errors, skipped]
+    families = [hourly, gpus, pod_cost, allocation, node_allocated, unpriced_pods, attribution]
+    families += [cost, unpriced, last, errors, skipped]
 
     class Fixed:
         def collect(self):
@@ -121,4 +163,5 @@ def test_awkward_values_parse_back_as_they_were() -> None:
         for s in family.samples
         if s.name == "ai_pod_gpu_hourly_cost_dollars"
     }
-    assert pods == {("inference", "llama-0", "gpu-node-1"): 6.88, (ODD, ODD, ODD): 2 / 3}
+    # A quarter of a GPU at 6.88 USD; two GPUs at a third of a dollar.
+    assert pods == {("inference", "llama-0", "gpu-node-1"): 6.88 / 4, (ODD, ODD, ODD): 2 / 3}
