@@ -105,11 +105,15 @@ def reference(snap: Snapshot) -> bytes:
         share = snap.allocations.get((pod.namespace, pod.name))
         held[pod.namespace, pod.name] = pod.gpus if share is None else share.gpus
         if pod.node in price:
-            pod_cost.add_metric([pod.namespace, pod.name, pod.node], held[pod.namespace, pod.name] * price[pod.node])
+            pod_cost.add_metric(
+                [pod.namespace, pod.name, pod.node], held[pod.namespace, pod.name] * price[pod.node]
+            )
     per_node = {p.node.name: 0.0 for p in snap.nodes}
     for pod in snap.pods:
         if pod.node in per_node:
-            allocation.add_metric([pod.namespace, pod.name, pod.node], held[pod.namespace, pod.name])
+            allocation.add_metric(
+                [pod.namespace, pod.name, pod.node], held[pod.namespace, pod.name]
+            )
             per_node[pod.node] += held[pod.namespace, pod.name]
         share = snap.allocations.get((pod.namespace, pod.name))
         if share is not None:
