@@ -173,6 +173,12 @@ EXPORTER_METRICS: dict[str, Family] = {
     ),
     "ai_node_gpus": family("gauge", "node gpu_product", EXPORTER_TARGET),
     "ai_pod_gpu_hourly_cost_dollars": family("gauge", "node", EXPORTER_TARGET),
+    # GPU-equivalents a pod holds (a time-sliced or MIG share), and per node.
+    "ai_pod_gpu_allocation": family("gauge", "node", EXPORTER_TARGET),
+    "ai_node_gpus_allocated": family("gauge", "node", EXPORTER_TARGET),
+    # The attribution labels (attribution_labels; `team` by default) of each GPU pod.
+    "ai_pod_cost_attribution_info": family("gauge", "team", EXPORTER_TARGET),
+    "ai_exporter_unpriced_pod_gpus": family("gauge", "resource", EXPORTER_TARGET),
     "ai_gpu_cost_dollars_total": family("counter", "node", EXPORTER_TARGET),
     "ai_quality_evaluations_total": family("counter", "model_name evaluator", EXPORTER_TARGET),
     "ai_quality_hallucinations_total": family("counter", "model_name evaluator", EXPORTER_TARGET),

@@ -93,6 +93,16 @@ class SloConfig(BaseModel):
         return 1 - self.objective_percent / 100
 
 
+class TeamBudget(BaseModel):
+    """A team's daily GPU budget."""
+
+    model_config = CONVENTIONS
+    team: Annotated[
+        str, _checked(r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?", "a label value")
+    ] = _doc(..., "the team, as its attribution label's value")
+    daily_dollars: float = _doc(..., "USD per day", 0.01, 1e9)
+
+
 class RulesConfig(BaseModel):
     """Thresholds, windows and SLOs of the rule groups."""
 
@@ -119,6 +129,11 @@ class RulesConfig(BaseModel):
     at_max_replicas_for: Window = _doc("15m", "how long a model at maxReplicas needs more")
     autoscaler_errors_for: Window = _doc("10m", "how long the autoscaler fails before it alerts")
     daily_budget_dollars: float = _doc(0.0, "daily GPU budget in USD (0: no budget alert)", 0, 1e9)
+    budgets: Annotated[tuple[TeamBudget, ...], Strict(False)] = Field(
+        (), description="`{team, dailyDollars}`: a team's daily GPU budget (TeamBudgetExceeded)"
+    )
+    idle_spend_share: float = _doc(0.3, "idle GPU cost share of all GPU cost that alerts", 0.01, 1)
+    idle_spend_for: Window = _doc("6h", "how long idle GPU spend stays high before it alerts")
     hallucination_rate: float = _doc(0.05, "hallucination rate over 1h that alerts", 0.0001, 1)
     min_evaluations: int = _doc(20, "evaluations an hour before that alert may fire", 1)
     quality_drift: float = _doc(0.1, "drop of the 1h quality score below its 7d mean", 0.001, 1)
@@ -131,4 +146,5 @@ class RulesConfig(BaseModel):
     @model_validator(mode="after")
     def _unique_slo_names(self) -> RulesConfig:
         unique([slo.name for slo in self.slos], "slos")
+        unique([b.team for b in self.budgets], "budgets", "team")
         return self

@@ -6,11 +6,21 @@ from typing import Any
 
 import yaml
 
-from rules import autoscaling, availability, cost, engine, gpu, inference, quality, slo
+from rules import autoscaling, availability, chargeback, cost, engine, gpu, inference, quality, slo
 from rules.config import RulesConfig
 from rules.stack import StackFacts
 
-AREAS = ("inference", "engine", "availability", "autoscaling", "gpu", "cost", "quality", "slo")
+AREAS = (
+    "inference",
+    "engine",
+    "availability",
+    "autoscaling",
+    "gpu",
+    "cost",
+    "chargeback",
+    "quality",
+    "slo",
+)
 MODULES = {
     "inference": inference,
     "engine": engine,
@@ -18,6 +28,7 @@ MODULES = {
     "autoscaling": autoscaling,
     "gpu": gpu,
     "cost": cost,
+    "chargeback": chargeback,
     "quality": quality,
     "slo": slo,
 }

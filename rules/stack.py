@@ -27,6 +27,8 @@ class StackFacts:
     prefix_cache_hit_ratio: Mapping[str, float] = field(default_factory=dict)
     # model_name -> {signal (rules.autoscaling.SIGNALS): target} of each autoscaled model.
     autoscaling_targets: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    # The Prometheus label of the exporter's first attribution label (teams' cost and budgets).
+    attribution_label: str = "team"
     # The exporter's inventory_staleness_seconds (its /healthz limit); None without the exporter.
     exporter_staleness_seconds: float | None = 300.0
 

@@ -16,7 +16,7 @@ from rules.durations import parse_duration
 
 STEP = "1m"  # the promtool test's sample and evaluation interval
 RELATIVE = 0.01  # "just past" and "just short" of a threshold: 1% of it
-SAMPLES = 240  # four hours of samples at STEP, longer than every for: plus onset
+SAMPLES = 420  # seven hours of samples at STEP, longer than every for: plus onset
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,22 @@ from rules.config import RulesConfig
 from rules.durations import parse_duration
 from rules.groups import render_rule_file, rule_groups
 from rules.stack import StackFacts
-from tests.support.boundaries import Edge, Levels, above, at_least, below, promtool_file, rule_file
+from tests.support.boundaries import (
+    SAMPLES,
+    Edge,
+    Levels,
+    above,
+    at_least,
+    below,
+    promtool_file,
+    rule_file,
+)
 from tests.support.tools import promtool
 
-# The defaults, with a budget so that CostBudgetExceeded exists.
-CONFIG = RulesConfig(daily_budget_dollars=1000)
+# The defaults, with budgets so that CostBudgetExceeded and TeamBudgetExceeded exist.
+CONFIG = RulesConfig.model_validate(
+    {"dailyBudgetDollars": 1000, "budgets": [{"team": "search", "dailyDollars": 250}]}
+)
 FACTS = StackFacts(evaluation_interval="1m", prefix_cache_hit_ratio={"m": 0.3})
 RATE_WINDOW_SECONDS = parse_duration(CONFIG.rate_window)
 
@@ -245,6 +256,25 @@ def autoscaling_edges() -> list[Edge]:
     ]  # fmt: skip
 
 
+def chargeback_edges() -> list[Edge]:
+    team = {"team": "search"}
+    node = {"node": "gpu-node-1", "gpu_product": "NVIDIA-H100-80GB-HBM3"}
+    priced = {**node, "instance_type": "p5.48xlarge", "capacity_type": "on_demand"}
+    total = 100.0  # USD per hour of all GPUs
+    return [
+        Edge(
+            "TeamBudgetExceeded", "15m", "warning", team,
+            (above(selector("ai:team_spend_dollars:1d", team), CONFIG.budgets[0].daily_dollars),),
+            held={selector("ai:team_budget_dollars:1d", team): f"{CONFIG.budgets[0].daily_dollars}x{SAMPLES}"},
+        ),
+        Edge(
+            "IdleGpuSpendHigh", CONFIG.idle_spend_for, "warning", {},
+            (above(selector("ai:idle_gpu_cost_dollars_per_hour", node), CONFIG.idle_spend_share * total),),
+            held={selector("ai:gpu_cost_dollars_per_hour", priced): f"{total}x{SAMPLES}"},
+        ),
+    ]  # fmt: skip
+
+
 def inference_edges() -> list[Edge]:
     ready = {**POD, "condition": "true", "uid": "5e8f7a6b", "job": "kube-state-metrics"}
     target = {**ENGINE, "service": "m", "endpoint": "http", "container": "vllm"}
@@ -317,7 +347,14 @@ def inference_edges() -> list[Edge]:
     ]  # fmt: skip
 
 
-EDGES = inference_edges() + engine_edges() + autoscaling_edges() + gpu_edges() + slo_edges()
+EDGES = (
+    inference_edges()
+    + engine_edges()
+    + autoscaling_edges()
+    + gpu_edges()
+    + chargeback_edges()
+    + slo_edges()
+)
 
 
 @pytest.mark.parametrize("edge", EDGES, ids=lambda e: e.id)

@@ -25,7 +25,9 @@ from tests.support.promql_tree import (
     selector_names,
 )
 
-CONFIG = RulesConfig(daily_budget_dollars=1000)
+CONFIG = RulesConfig.model_validate(
+    {"dailyBudgetDollars": 1000, "budgets": [{"team": "search", "dailyDollars": 250}]}
+)
 FACTS = StackFacts(
     startup_seconds={"llama-3-8b": 1800},
     prefix_cache_hit_ratio={"llama-3-8b": 0.3},
@@ -52,6 +54,10 @@ CONTRACT = {
     "ai:model_autoscaler_replicas:min", "ai:model_autoscaler_replicas:max",
     "ai:model_autoscaler_replicas:current", "ai:model_autoscaler_replicas:desired",
     "ai:autoscaling_target:value", "ai:autoscaling_signal:value", "ai:autoscaling_signal:ratio",
+    # Chargeback (issue 22).
+    "ai:namespace_cost_dollars_per_hour", "ai:team_cost_dollars_per_hour",
+    "ai:idle_gpu_cost_dollars_per_hour", "ai:gpu_allocation:ratio",
+    "ai:cost_per_million_prompt_tokens_dollars", "ai:cost_per_million_generation_tokens_dollars",
 }  # fmt: skip
 ALERTS = {
     "HighTimeToFirstToken", "GPUMemoryNearFull", "HighInferenceErrorRate", "KVCachePressure",
@@ -60,7 +66,8 @@ ALERTS = {
     "ModelQualityDrift", "SLOErrorBudgetBurnFast", "SLOErrorBudgetBurnSlow",
     "InferenceModelUnavailable", "GPUUncorrectableMemoryError", "CostExporterInventoryStale",
     "HighPreemptionRate", "QueueTimeDominates", "SpeculativeDecodingIneffective",
-    "PrefixCacheHitRateLow", "ModelAtMaxReplicas", "AutoscalerErrors",
+    "PrefixCacheHitRateLow", "ModelAtMaxReplicas", "AutoscalerErrors", "TeamBudgetExceeded",
+    "IdleGpuSpendHigh",
 }  # fmt: skip
 
 

@@ -14,8 +14,11 @@ from rules.stack import StackFacts
 from tests.support.tools import promtool
 
 PROMTOOL_TESTS = Path(__file__).parent / "promtool"
-# The config the unit tests are written for: the defaults, plus a 1,000 USD daily budget.
-TEST_CONFIG = RulesConfig(daily_budget_dollars=1000)
+# The config the unit tests are written for: the defaults, plus a 1,000 USD daily budget and
+# a 250 USD daily budget for team search.
+TEST_CONFIG = RulesConfig.model_validate(
+    {"dailyBudgetDollars": 1000, "budgets": [{"team": "search", "dailyDollars": 250}]}
+)
 # The stack they are written for: GPUs, rules every minute (the test files' evaluation_interval),
 # llama-3-8b and qwen3-8b declared with 30- and 10-minute startup allowances (others: default),
 # llama-3-8b with prefix caching alerting under a 0.3 hit ratio; llama-3-8b autoscaled on 4
@@ -175,6 +178,18 @@ EARLIER_RULES = {
         "autoscaling",
         "AutoscalerErrors",
         'label_replace(sum by (namespace, scaledObject) (increase(keda_scaled_object_errors_total[5m])) > 0, "model_name", "$1", "scaledObject", "(.+)")',
+    ),
+    "allocation-ratio-multiplies-the-gpus-in": (
+        "chargeback",
+        "ai:gpu_allocation:ratio",
+        "sum by (gpu_product) (max by (node) (ai_node_gpus_allocated) * on (node)"
+        " group_left (gpu_product) max by (node, gpu_product) (ai_node_gpus))"
+        " / sum by (gpu_product) (ai_node_gpus)",
+    ),
+    "team-spend-as-mean-times-24": (
+        "chargeback",
+        "ai:team_spend_dollars:1d",
+        "avg_over_time(ai:team_cost_dollars_per_hour[1d]) * 24",
     ),
     "cost-units": (
         "cost",
