@@ -133,7 +133,8 @@ def prometheus_label(key: str) -> str:
     return f"_{name}" if name[0].isdigit() else name
 
 
-def _attribution(raw: Any) -> tuple[str, ...]:
+def parse_attribution(raw: Any) -> tuple[str, ...]:
+    """attribution_labels: 1-5 Kubernetes label keys whose Prometheus names are distinct."""
     if raw is None:
         return DEFAULT_ATTRIBUTION_LABELS
     key = "attribution_labels"
@@ -153,7 +154,8 @@ def _attribution(raw: Any) -> tuple[str, ...]:
     return tuple(raw)
 
 
-def _slices(raw: Any) -> dict[str, int]:
+def parse_slices(raw: Any) -> dict[str, int]:
+    """mig_compute_slices: GPU product -> compute slices of a whole GPU (1-8)."""
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
@@ -243,8 +245,8 @@ def parse_config(raw: Any, base_dir: Path | None = None) -> ExporterConfig:
         watch_timeout_seconds=int(_in_range(raw, "watch_timeout_seconds")),
         static_refresh_seconds=_in_range(raw, "static_refresh_seconds"),
         max_gpu_hour_price=ceiling,
-        mig_compute_slices=_slices(raw.get("mig_compute_slices")),
-        attribution_labels=_attribution(raw.get("attribution_labels")),
+        mig_compute_slices=parse_slices(raw.get("mig_compute_slices")),
+        attribution_labels=parse_attribution(raw.get("attribution_labels")),
     )
 
 

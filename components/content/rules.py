@@ -13,6 +13,7 @@ from components.inference.config import InferenceConfig
 from components.kube.registration import Namespace, child_name, register
 from components.kube.selection import monitoring_metadata
 from components.monitoring.config import PrometheusConfig
+from exporter.config import prometheus_label
 from rules.config import RulesConfig
 from rules.durations import parse_duration
 from rules.groups import rule_groups
@@ -42,6 +43,7 @@ def stack_facts(
             for m in inference.models
             if m.autoscaling.enabled
         },
+        attribution_label=prometheus_label(exporter.attribution_labels[0]),
         exporter_staleness_seconds=(
             exporter.inventory_staleness_seconds if exporter.enabled else None
         ),

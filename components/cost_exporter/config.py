@@ -40,6 +40,26 @@ def _label_value(name: str) -> str:
 Names = Items[Annotated[str, AfterValidator(_label_value)]]
 
 
+def _exporter_check(parse: Any, key: str) -> BeforeValidator:
+    """The exporter's own check of its setting `key`, the error naming what is below it."""
+
+    def check(raw: Any) -> Any:
+        try:
+            return parse(raw)
+        except exporter_config.ConfigError as error:
+            raise fail(error.reason, error.key.removeprefix(key).removeprefix(".")) from None
+
+    return BeforeValidator(check)
+
+
+AttributionLabels = Annotated[
+    tuple[str, ...], _exporter_check(exporter_config.parse_attribution, "attribution_labels")
+]
+MigSlices = Annotated[
+    dict[str, int], _exporter_check(exporter_config.parse_slices, "mig_compute_slices")
+]
+
+
 class CostExporterConfig(Section):
     """The exporter Deployment and the prices it applies."""
 
@@ -51,6 +71,10 @@ class CostExporterConfig(Section):
     evaluators: Names = doc(("judge",), "evaluator names /v1/evaluations accepts", min_length=1)
     extra_models: Names = doc((), "model names accepted besides inference.models")
     evaluation_client_namespaces: Names = doc((), "namespaces that may reach it (and monitoring)")
+    attribution_labels: AttributionLabels = doc(
+        ("team",), "pod (else namespace) label keys that attribute a pod's GPU cost"
+    )
+    mig_compute_slices: MigSlices = doc({}, "`{product: slices}` of a whole GPU (MIG pricing)")
     inventory_staleness_seconds: int = doc(300, "inventory age limit", ge=_STALE[0], le=_STALE[1])
     scrape_interval: Duration = doc("30s", "ServiceMonitor interval of the exporter")
     resources: Resources = doc(resources("50m", "128Mi", "256Mi"), "container resources")

@@ -13,6 +13,20 @@ PROD_SECRETS = {f"alertmanagerSecrets.{k}": v for k, v in receiver_secrets("prod
 # (id, stack, run_program keyword arguments, text the message must start with, text it must contain)
 CASES: list[tuple[str, str, dict[str, Any], str, str]] = [
     (
+        "attribution-labels-collide",
+        "dev",
+        {"overrides": {"exporter.attributionLabels": ["team", "team"]}},
+        "ai-observability:exporter.attributionLabels[1]: 'team' would be the label team",
+        "as 'team'",
+    ),
+    (
+        "mig-slices-out-of-range",
+        "dev",
+        {"overrides": {"exporter.migComputeSlices": {"NVIDIA-A100-SXM4-80GB": 9}}},
+        "ai-observability:exporter.migComputeSlices.NVIDIA-A100-SXM4-80GB: must be a whole",
+        "[1, 8], got 9",
+    ),
+    (
         "flat-key-without-path",
         "dev",
         {"raw_config": {"ai-observability:prometheus.retention": "15d"}},

@@ -52,6 +52,8 @@ def _models(annotation: Any) -> Iterator[tuple[type[BaseModel], bool]]:
 
 
 def _numbers(annotation: Any) -> list[type]:
+    if typing.get_origin(annotation) is dict:  # a map's values: checked by their own parser
+        return []
     args = typing.get_args(annotation) or (annotation,)
     return [a for a in args if a in (int, float)]
 
