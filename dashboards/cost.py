@@ -13,6 +13,7 @@ from dashboards._panels import (
     runbook_link,
     standard_variables,
     stat,
+    table,
     thresholds,
     timeseries,
 )
@@ -21,6 +22,100 @@ from rules.config import RulesConfig
 UID = "ai-cost-efficiency"
 M = 'model_name=~"$model", cluster=~"$cluster"'
 C = 'cluster=~"$cluster"'
+
+
+def hosted_api_panel(cfg: RulesConfig) -> list[dict[str, Any]]:
+    """What the same tokens would cost on a hosted API (with its prices in the config)."""
+    prompt, generation = cfg.hosted_prompt_dollars, cfg.hosted_generation_dollars
+    if prompt == 0 and generation == 0:
+        return []
+    hosted = (
+        f"(ai:prompt_tokens_per_second{{{M}}} * {prompt:g}"
+        f" + on (model_name) ai:tokens_per_second{{{M}}} * {generation:g}) * 3600 / 1e6"
+    )
+    return [
+        timeseries(
+            "Self-Hosted vs Hosted API",
+            f"GPU cost per hour of each model against its tokens at a hosted API's prices "
+            f"({prompt:g} USD per 1M prompt, {generation:g} per 1M generated tokens).",
+            [
+                (f"ai:model_cost_dollars_per_hour{{{M}}}", "{{model_name}} self-hosted"),
+                (hosted, "{{model_name}} hosted API"),
+            ],
+            "currencyUSD",
+            w=24,
+        )
+    ]
+
+
+def chargeback_panels(cfg: RulesConfig) -> list[dict[str, Any]]:
+    """Who spends what: teams, namespaces, idle GPUs, allocation, prompt vs generated tokens."""
+    return [
+        row("Chargeback"),
+        table(
+            "Spend by Team",
+            "GPU cost per hour now and over the last 24 hours per team (the pods' or their "
+            "namespaces' team label; unassigned without one).",
+            [
+                (f"sum by (team) (ai:team_cost_dollars_per_hour{{{C}}})", "{{team}} per hour"),
+                (f"sum by (team) (ai:team_spend_dollars:1d{{{C}}})", "{{team}} 24h"),
+            ],
+            "currencyUSD",
+            links=runbook_link(cfg.runbook_base_url, "TeamBudgetExceeded"),
+        ),
+        timeseries(
+            "Spend per Hour by Team",
+            "GPU cost per hour of each team's pods (their share of shared GPUs).",
+            [(f"sum by (team) (ai:team_cost_dollars_per_hour{{{C}}})", "{{team}}")],
+            "currencyUSD",
+        ),
+        table(
+            "Spend by Namespace",
+            "GPU cost per hour of each namespace's pods.",
+            [(f"ai:namespace_cost_dollars_per_hour{{{C}}}", "{{namespace}}")],
+            "currencyUSD",
+        ),
+        timeseries(
+            "Spend per Hour by Namespace",
+            "GPU cost per hour of each namespace's pods.",
+            [(f"ai:namespace_cost_dollars_per_hour{{{C}}}", "{{namespace}}")],
+            "currencyUSD",
+        ),
+        timeseries(
+            "Idle GPU Cost by GPU Type",
+            "Price x GPUs no pod holds (a time-sliced or MIG share counts as its share), per "
+            "GPU product of the node pools.",
+            [
+                (
+                    f"sum by (gpu_product) (ai:idle_gpu_cost_dollars_per_hour{{{C}}})",
+                    "{{gpu_product}}",
+                )
+            ],
+            "currencyUSD",
+            links=runbook_link(cfg.runbook_base_url, "IdleGpuSpendHigh"),
+        ),
+        timeseries(
+            "GPU Allocation",
+            "GPU-equivalents the pods hold / physical GPUs, per GPU product.",
+            [(f"ai:gpu_allocation:ratio{{{C}}}", "{{gpu_product}}")],
+            "percentunit",
+        ),
+        timeseries(
+            "Cost per 1M Prompt vs Generated Tokens",
+            "A model's cost split by the shares of request time in prefill and decode (an "
+            "attribution, not measured GPU cycles), per 1M tokens of each kind (USD).",
+            [
+                (f"ai:cost_per_million_prompt_tokens_dollars{{{M}}}", "{{model_name}} prompt"),
+                (
+                    f"ai:cost_per_million_generation_tokens_dollars{{{M}}}",
+                    "{{model_name}} generated",
+                ),
+            ],
+            "currencyUSD",
+            w=24,
+        ),
+        *hosted_api_panel(cfg),
+    ]
 
 
 def build(cfg: RulesConfig) -> dict[str, Any]:
@@ -93,6 +188,7 @@ def build(cfg: RulesConfig) -> dict[str, Any]:
             [(f"ai:request_cost_dollars:avg{{{M}}}", "{{model_name}}")],
             "currencyUSD",
         ),
+        *chargeback_panels(cfg),
         row("Capacity"),
         timeseries(
             "Spot vs On-Demand",

@@ -29,20 +29,24 @@ def _phase_rate(phase: str, window: str) -> str:
 
 def recording_rules(cfg: RulesConfig, facts: StackFacts) -> list[dict[str, Any]]:
     """Namespace and team cost, idle cost, allocation, prompt/generation cost per model."""
-    team, w = facts.attribution_label, cfg.rate_window
+    label, w = facts.attribution_label, cfg.rate_window
     prefill, decode = _phase_rate("prefill", w), _phase_rate("decode", w)
     rules = [
         record(
             "ai:namespace_cost_dollars_per_hour",
             "sum by (namespace) (ai_pod_gpu_hourly_cost_dollars)",
         ),
+        # Whatever the attribution label is called, the series name it `team`.
         record(
             "ai:team_cost_dollars_per_hour",
             f"""
-            sum by ({team}) (
-              ai_pod_gpu_hourly_cost_dollars
-              * on (namespace, pod) group_left ({team})
-              max by (namespace, pod, {team}) (ai_pod_cost_attribution_info)
+            sum by (team) (
+              label_replace(
+                ai_pod_gpu_hourly_cost_dollars
+                * on (namespace, pod) group_left ({label})
+                max by (namespace, pod, {label}) (ai_pod_cost_attribution_info),
+                "team", "$1", "{label}", "(.*)"
+              )
             )
             """,
         ),
@@ -98,7 +102,7 @@ def recording_rules(cfg: RulesConfig, facts: StackFacts) -> list[dict[str, Any]]
         ),
     ]
     rules += [
-        record("ai:team_budget_dollars:1d", f"vector({b.daily_dollars:g})", {team: b.team})
+        record("ai:team_budget_dollars:1d", f"vector({b.daily_dollars:g})", {"team": b.team})
         for b in cfg.budgets
     ]
     return rules
@@ -106,18 +110,18 @@ def recording_rules(cfg: RulesConfig, facts: StackFacts) -> list[dict[str, Any]]
 
 def alerts(cfg: RulesConfig, facts: StackFacts) -> list[dict[str, Any]]:
     """A team over its daily budget (only with budgets), and GPUs idle at a high share."""
-    team, rb = facts.attribution_label, cfg.runbook_base_url
+    rb = cfg.runbook_base_url
     result = []
     if cfg.budgets:
         result.append(
             alert(
                 "TeamBudgetExceeded",
-                f"ai:team_spend_dollars:1d > on ({team}) ai:team_budget_dollars:1d",
+                "ai:team_spend_dollars:1d > on (team) ai:team_budget_dollars:1d",
                 "15m",
                 "warning",
                 "A team's GPU spend is above its daily budget.",
-                f"Team {{{{ $labels.{team} }}}} spent {{{{ $value | humanize }}}} USD on GPUs "
-                "over the last 24 hours, above its budget (rules.budgets).",
+                "Team {{ $labels.team }} spent {{ $value | humanize }} USD on GPUs over the last "
+                "24 hours, above its budget (rules.budgets).",
                 rb,
             )
         )

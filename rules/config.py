@@ -132,6 +132,12 @@ class RulesConfig(BaseModel):
     budgets: Annotated[tuple[TeamBudget, ...], Strict(False)] = Field(
         (), description="`{team, dailyDollars}`: a team's daily GPU budget (TeamBudgetExceeded)"
     )
+    hosted_prompt_dollars: float = _doc(
+        0.0, "a hosted API's USD per 1M prompt tokens, for comparison (0: no panel)", 0, 1e4
+    )
+    hosted_generation_dollars: float = _doc(
+        0.0, "the same API's USD per 1M generated tokens", 0, 1e4
+    )
     idle_spend_share: float = _doc(0.3, "idle GPU cost share of all GPU cost that alerts", 0.01, 1)
     idle_spend_for: Window = _doc("6h", "how long idle GPU spend stays high before it alerts")
     hallucination_rate: float = _doc(0.05, "hallucination rate over 1h that alerts", 0.0001, 1)

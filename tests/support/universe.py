@@ -107,7 +107,9 @@ def label_sets(name: str, family: Family, target: str) -> list[dict[str, str]]:
     fixed = {n: TARGETS[target].get(n, VALUES.get(n, "x")) for n in names if n not in SPREAD}
     if name.startswith(("kube_deployment", "kube_horizontalpodautoscaler")):
         fixed["pod"] = "kube-state-metrics-6b8d9f7c4-q8v2n"  # the target's, not a workload's
-    if target == "exporter" and name != "ai_pod_gpu_hourly_cost_dollars":
+    # The exporter's per-pod families name the GPU pod (honorLabels); the rest the exporter.
+    per_pod = name.startswith("ai_pod_") or name == "ai_exporter_unpriced_pod_gpus"
+    if target == "exporter" and not per_pod:
         fixed |= {"namespace": "monitoring", "pod": "cost-exporter-5c9d7b8f4-h2kqm"}
     spread = [[(n, v) for v in SPREAD[n]] for n in names if n in SPREAD]
     return [{**fixed, **dict(combination)} for combination in itertools.product(*spread)]

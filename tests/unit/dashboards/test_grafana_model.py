@@ -12,7 +12,7 @@ import pytest
 
 from dashboards.all import all_dashboards
 from rules.catalog import CATALOGS, dcgm_family
-from rules.config import RulesConfig
+from rules.config import RulesConfig, TeamBudget
 from rules.groups import rule_groups
 from rules.stack import StackFacts
 from tests.support.dashboard_models import CONFIG, UIDS, dashboards
@@ -76,11 +76,13 @@ def known_labels() -> set[str]:
 
 
 def alert_names() -> set[str]:
-    """Every alert the rules can raise (PrefixCacheHitRateLow once a model has a threshold)."""
+    """Every alert the rules can raise (PrefixCacheHitRateLow once a model has a threshold,
+    TeamBudgetExceeded once a team has a budget)."""
     facts = StackFacts(prefix_cache_hit_ratio={"m": 0.3})
+    budgeted = CONFIG.model_copy(update={"budgets": (TeamBudget(team="t", daily_dollars=1),)})
     return {
         r["alert"]
-        for a in rule_groups(CONFIG, facts).values()
+        for a in rule_groups(budgeted, facts).values()
         for g in a
         for r in g["rules"]
         if "alert" in r
