@@ -39,12 +39,15 @@ INVENTORY = {
             },
         }
     ],
+    # Attribution: llama-3-8b-0 by its own team label, the others by their namespace's.
     "pods": [
-        {"namespace": "inference", "name": "llama-3-8b-0", "node": "gpu-node-1", "gpus": 1},
+        {"namespace": "inference", "name": "llama-3-8b-0", "node": "gpu-node-1", "gpus": 1,
+         "labels": {"team": "search"}},
         {"namespace": "inference", "name": "llama-3-8b-1", "node": "gpu-node-1", "gpus": 1},
         {"namespace": "inference", "name": "mistral-7b-0", "node": "gpu-node-1", "gpus": 1},
     ],
-}
+    "namespaces": [{"name": "inference", "labels": {"team": "assistants"}}],
+}  # fmt: skip
 PODS = {
     # pod: (model, TTFT seconds, tokens/s, requests/s, KV cache, share of requests failing)
     "llama-3-8b-0": ("llama-3-8b", 0.3, 500.0, 20.0, 0.5, 0.0),
@@ -262,6 +265,24 @@ def test_gpu_and_cost_rules_over_the_real_exporter(
     node_cost = prometheus.query("ai:gpu_cost_dollars_per_hour")
     assert list(node_cost.values()) == pytest.approx([6.88 * 8])
     assert dict(next(iter(node_cost)))["node"] == "gpu-node-1"
+
+
+def test_team_and_namespace_cost_from_the_exporters_attribution(
+    stack: tuple[Prometheus, dict[str, FakeVllm]],
+) -> None:
+    prometheus, _ = stack
+    eventually(lambda: len(prometheus.query("ai:team_cost_dollars_per_hour")) == 2)
+    teams = {
+        dict(k)["team"]: v for k, v in prometheus.query("ai:team_cost_dollars_per_hour").items()
+    }
+    assert teams == pytest.approx({"search": 6.88, "assistants": 2 * 6.88})
+    namespaces = prometheus.query("ai:namespace_cost_dollars_per_hour")
+    assert {dict(k)["namespace"]: v for k, v in namespaces.items()} == pytest.approx(
+        {"inference": 3 * 6.88}
+    )
+    # Three of the node's eight GPUs held: five idle at 6.88.
+    idle = prometheus.query("ai:idle_gpu_cost_dollars_per_hour")
+    assert list(idle.values()) == pytest.approx([5 * 6.88])
 
 
 def alerts_named(prometheus: Prometheus, name: str) -> list[dict[str, Any]]:
