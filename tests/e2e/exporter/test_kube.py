@@ -88,3 +88,33 @@ def test_healthz_is_503_before_the_first_sync(api: FakeKubeAPI, tmp_path: Path) 
         assert api.requests >= 2
         api.set_available(True)
         eventually(lambda: exporter.get("/healthz")[0] == 200)
+
+
+def test_mig_slices_and_namespace_attribution_from_the_api(
+    api: FakeKubeAPI, tmp_path: Path
+) -> None:
+    """A MIG mixed node (no whole GPU allocatable, the count label, mig-<profile> resources on
+    the pod) and a namespace whose label attributes the pod; the label changes while watched."""
+    node = gpu_node("a100-node", 0, "NVIDIA-A100-SXM4-80GB")
+    node["metadata"]["labels"].update(
+        {"nvidia.com/gpu.count": "1", "nvidia.com/mig.strategy": "mixed"}
+    )
+    node["status"]["allocatable"]["nvidia.com/mig-1g.10gb"] = "7"
+    pod = gpu_pod("research", "small-0", "a100-node", 0)
+    pod["spec"]["containers"][0]["resources"] = {"limits": {"nvidia.com/mig-1g.10gb": "1"}}
+    api.apply("nodes", "ADDED", node)
+    api.apply("pods", "ADDED", pod)
+    api.apply("namespaces", "ADDED", {"metadata": {"name": "research", "labels": {"team": "ml"}}})
+    config = {**BASE_CONFIG, "gpus": {"NVIDIA-A100-SXM4-80GB": {"on_demand": 4.10}}}
+    env = {k: v for k, v in os.environ.items() if k != "KUBERNETES_SERVICE_HOST"}
+    exporter = Exporter(tmp_path, config=config)
+    exporter.env = {**env, "KUBECONFIG": str(api.kubeconfig(tmp_path))}
+    info = 'ai_pod_cost_attribution_info{{namespace="research",pod="small-0",team="{}"}}'
+    with exporter:
+        eventually(lambda: info.format("ml") in exporter.metrics())
+        m = exporter.metrics()
+        assert round(m[pod_key("research", "small-0", "a100-node")], 4) == 0.5857  # 4.10 / 7
+        assert m['ai_node_gpus{gpu_product="NVIDIA-A100-SXM4-80GB",node="a100-node"}'] == 1
+        api.apply("namespaces", "MODIFIED", {"metadata": {"name": "research", "labels": {}}})
+        eventually(lambda: info.format("unassigned") in exporter.metrics())
+        assert exporter.get("/healthz")[0] == 200  # nodes, pods and namespaces in sync
