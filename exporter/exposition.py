@@ -7,6 +7,7 @@ series costs a fraction of the generic path, which leaves the GIL to evaluation 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from prometheus_client.utils import floatToGoString
@@ -77,16 +78,17 @@ def render(snap: Snapshot) -> bytes:
         "GPU-equivalents the pod holds times the GPU-hour price of its node, USD per hour.",
     )
     held = {(p.namespace, p.name): _held(snap, p) for p in snap.pods}
+    texts = {(p.namespace, p.name): _pod_labels(p) for p in snap.pods}  # escaped once
     _samples(
         out,
         "ai_pod_gpu_hourly_cost_dollars",
         (
-            (_pod_labels(pod), held[(pod.namespace, pod.name)] * priced[pod.node])
+            (texts[pod.namespace, pod.name], held[pod.namespace, pod.name] * priced[pod.node])
             for pod in snap.pods
             if pod.node in priced
         ),
     )
-    _allocations(out, snap, held)
+    _allocations(out, snap, held, texts)
     _family(
         out,
         "ai_gpu_cost_dollars_total",
@@ -130,7 +132,12 @@ def _held(snap: Snapshot, pod: Pod) -> float:
     return pod.gpus if allocation is None else allocation.gpus
 
 
-def _allocations(out: Families, snap: Snapshot, held: dict[tuple[str, str], float]) -> None:
+def _allocations(
+    out: Families,
+    snap: Snapshot,
+    held: dict[tuple[str, str], float],
+    texts: dict[tuple[str, str], str],
+) -> None:
     """Shares of GPUs per pod and node, unpriced GPU resources, and cost attribution."""
     known = {p.node.name: None for p in snap.nodes}  # in the snapshot's order
     name = "ai_pod_gpu_allocation"
@@ -138,7 +145,11 @@ def _allocations(out: Families, snap: Snapshot, held: dict[tuple[str, str], floa
     _samples(
         out,
         name,
-        ((_pod_labels(p), held[(p.namespace, p.name)]) for p in snap.pods if p.node in known),
+        (
+            (texts[p.namespace, p.name], held[p.namespace, p.name])
+            for p in snap.pods
+            if p.node in known
+        ),
     )
     per_node: dict[str, float] = dict.fromkeys(known, 0.0)
     for pod in (p for p in snap.pods if p.node in known):
@@ -159,19 +170,25 @@ def _allocations(out: Families, snap: Snapshot, held: dict[tuple[str, str], floa
     _samples(out, name, rows)
     name = "ai_pod_cost_attribution_info"
     _family(out, name, "gauge", "Who a GPU pod's cost is attributed to (value 1).")
-    _samples(out, name, _attribution_rows(snap))
+    out.extend(_attribution_lines(snap))
 
 
-def _attribution_rows(snap: Snapshot) -> list[tuple[str, float]]:
-    rows = []
+@functools.lru_cache(maxsize=1 << 17)
+def _attribution_line(namespace: str, pod: str, attribution: tuple[tuple[str, str], ...]) -> str:
+    """One sample line (value 1): the fleet keeps a pod's allocation while nothing about it
+    changes, so a scrape mostly reuses lines it wrote before."""
+    pairs = sorted([*attribution, ("namespace", namespace), ("pod", pod)])
+    labels = ",".join(f'{k}="{escape(v)}"' for k, v in pairs)
+    return f"ai_pod_cost_attribution_info{{{labels}}} 1.0\n"
+
+
+def _attribution_lines(snap: Snapshot) -> list[str]:
+    lines = []
     for pod in snap.pods:
         allocation = snap.allocations.get((pod.namespace, pod.name))
-        if allocation is None:
-            continue
-        pairs = [*allocation.attribution, ("namespace", pod.namespace), ("pod", pod.name)]
-        text = ",".join(f'{k}="{escape(v)}"' for k, v in sorted(pairs))
-        rows.append((text, 1.0))
-    return rows
+        if allocation is not None:
+            lines.append(_attribution_line(pod.namespace, pod.name, allocation.attribution))
+    return lines
 
 
 def _health(out: Families, snap: Snapshot) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from exporter.config import ExporterConfig, prometheus_label
 from exporter.log import log
@@ -81,6 +82,9 @@ class Fleet:
         self._skipped: dict[tuple[str, str], int] = {}
         self._namespaces: dict[str, dict[str, str]] = {}
         self._reported: set[tuple[str, str, str]] = set()  # unpriced resources already logged
+        # (namespace, pod) -> (pod, node labels, namespace labels, allocation): an allocation
+        # is computed again only when one of the three objects it came from was replaced.
+        self._allocations: dict[tuple[str, str], tuple[Pod, Any, Any, Allocation]] = {}
 
     def _price(self, node: Node) -> PricedNode:
         return PricedNode(
@@ -166,9 +170,20 @@ class Fleet:
         """The pod's GPU-equivalents on its node, and its attribution: each configured label
         from the pod, else from its namespace, else `unassigned`."""
         priced = self._nodes.get(pod.node)
-        labels = priced.node.labels if priced else {}
+        labels = priced.node.labels if priced else None
+        namespace = self._namespaces.get(pod.namespace)
+        key = (pod.namespace, pod.name)
+        cached = self._allocations.get(key)
+        if cached and cached[0] is pod and cached[1] is labels and cached[2] is namespace:
+            return cached[3]
+        allocation = self._allocate(pod, labels or {}, namespace or {})
+        self._allocations[key] = (pod, labels, namespace, allocation)
+        return allocation
+
+    def _allocate(
+        self, pod: Pod, labels: Mapping[str, str], namespace: Mapping[str, str]
+    ) -> Allocation:
         gpus, unpriced = gpu_equivalents(pod.gpu_resources, labels, self._config.mig_compute_slices)
-        namespace = self._namespaces.get(pod.namespace, {})
         attribution = tuple(
             (prometheus_label(key), pod.labels.get(key) or namespace.get(key) or UNASSIGNED)
             for key in self._config.attribution_labels
@@ -210,6 +225,8 @@ class Fleet:
         with self._lock:
             self._accrue_locked()
             allocations = {key: self._allocation_locked(p) for key, p in self._pods.items()}
+            for gone in self._allocations.keys() - allocations.keys():
+                del self._allocations[gone]
             self._report_unpriced_locked(allocations)
             return Snapshot(
                 nodes=tuple(self._nodes.values()),
