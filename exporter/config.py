@@ -38,7 +38,7 @@ KEYS = (
     "ingest_token_file",
     "max_gpu_hour_price",
     "mig_compute_slices",
-    "attribution_labels",
+    "attribution",
     *RANGES,
 )
 DEFAULT_ATTRIBUTION_LABELS = ("team",)
@@ -134,10 +134,14 @@ def prometheus_label(key: str) -> str:
 
 
 def parse_attribution(raw: Any) -> tuple[str, ...]:
-    """attribution_labels: 1-5 Kubernetes label keys whose Prometheus names are distinct."""
+    """attribution: {labels: 1-5 Kubernetes label keys whose Prometheus names are distinct}."""
     if raw is None:
         return DEFAULT_ATTRIBUTION_LABELS
-    key = "attribution_labels"
+    if not isinstance(raw, Mapping) or set(raw) - {"labels"}:
+        raise ConfigError("attribution", "expected a map with labels")
+    raw, key = raw.get("labels"), "attribution.labels"
+    if raw is None:
+        return DEFAULT_ATTRIBUTION_LABELS
     if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_ATTRIBUTION_LABELS:
         raise ConfigError(key, f"expected a list of 1 to {MAX_ATTRIBUTION_LABELS} label keys")
     names: dict[str, str] = {}
@@ -246,7 +250,7 @@ def parse_config(raw: Any, base_dir: Path | None = None) -> ExporterConfig:
         static_refresh_seconds=_in_range(raw, "static_refresh_seconds"),
         max_gpu_hour_price=ceiling,
         mig_compute_slices=parse_slices(raw.get("mig_compute_slices")),
-        attribution_labels=parse_attribution(raw.get("attribution_labels")),
+        attribution_labels=parse_attribution(raw.get("attribution")),
     )
 
 

@@ -176,7 +176,7 @@ EXPORTER_METRICS: dict[str, Family] = {
     # GPU-equivalents a pod holds (a time-sliced or MIG share), and per node.
     "ai_pod_gpu_allocation": family("gauge", "node", EXPORTER_TARGET),
     "ai_node_gpus_allocated": family("gauge", "node", EXPORTER_TARGET),
-    # The attribution labels (attribution_labels; `team` by default) of each GPU pod.
+    # The attribution labels (attribution.labels; `team` by default) of each GPU pod.
     "ai_pod_cost_attribution_info": family("gauge", "team", EXPORTER_TARGET),
     "ai_exporter_unpriced_pod_gpus": family("gauge", "resource", EXPORTER_TARGET),
     "ai_gpu_cost_dollars_total": family("counter", "node", EXPORTER_TARGET),

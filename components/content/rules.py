@@ -43,7 +43,7 @@ def stack_facts(
             for m in inference.models
             if m.autoscaling.enabled
         },
-        attribution_label=prometheus_label(exporter.attribution_labels[0]),
+        attribution_label=prometheus_label(exporter.attribution.labels[0]),
         exporter_staleness_seconds=(
             exporter.inventory_staleness_seconds if exporter.enabled else None
         ),

@@ -53,8 +53,19 @@ def _exporter_check(parse: Any, key: str) -> BeforeValidator:
 
 
 AttributionLabels = Annotated[
-    tuple[str, ...], _exporter_check(exporter_config.parse_attribution, "attribution_labels")
+    tuple[str, ...],
+    _exporter_check(
+        lambda r: exporter_config.parse_attribution({"labels": r}), "attribution.labels"
+    ),
 ]
+
+
+class AttributionConfig(Section):
+    """Who a pod's GPU cost is attributed to."""
+
+    labels: AttributionLabels = doc(("team",), "pod (else namespace) label keys, e.g. [team]")
+
+
 MigSlices = Annotated[
     dict[str, int], _exporter_check(exporter_config.parse_slices, "mig_compute_slices")
 ]
@@ -71,9 +82,7 @@ class CostExporterConfig(Section):
     evaluators: Names = doc(("judge",), "evaluator names /v1/evaluations accepts", min_length=1)
     extra_models: Names = doc((), "model names accepted besides inference.models")
     evaluation_client_namespaces: Names = doc((), "namespaces that may reach it (and monitoring)")
-    attribution_labels: AttributionLabels = doc(
-        ("team",), "pod (else namespace) label keys that attribute a pod's GPU cost"
-    )
+    attribution: AttributionConfig = doc(AttributionConfig(), "`{labels}`: cost attribution")
     mig_compute_slices: MigSlices = doc({}, "`{product: slices}` of a whole GPU (MIG pricing)")
     inventory_staleness_seconds: int = doc(300, "inventory age limit", ge=_STALE[0], le=_STALE[1])
     scrape_interval: Duration = doc("30s", "ServiceMonitor interval of the exporter")

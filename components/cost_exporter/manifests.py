@@ -43,7 +43,7 @@ def exporter_config(cfg: CostExporterConfig, models: Sequence[str]) -> dict[str,
         "evaluators": list(cfg.evaluators),
         "ingest_token_file": f"{TOKEN_MOUNT}/{TOKEN_KEY}",
         "inventory_staleness_seconds": cfg.inventory_staleness_seconds,
-        "attribution_labels": list(cfg.attribution_labels),
+        "attribution": {"labels": list(cfg.attribution.labels)},
     }
     if cfg.mig_compute_slices:
         document["mig_compute_slices"] = dict(cfg.mig_compute_slices)

@@ -15,8 +15,8 @@ CASES: list[tuple[str, str, dict[str, Any], str, str]] = [
     (
         "attribution-labels-collide",
         "dev",
-        {"overrides": {"exporter.attributionLabels": ["team", "team"]}},
-        "ai-observability:exporter.attributionLabels[1]: 'team' would be the label team",
+        {"overrides": {"exporter.attribution": {"labels": ["team", "team"]}}},
+        "ai-observability:exporter.attribution.labels[1]: 'team' would be the label team",
         "as 'team'",
     ),
     (
