@@ -172,7 +172,10 @@ def deploy_cluster(config: StackConfig) -> None:
         *monitoring_policies(ns.monitoring, prometheus_clients, thanos_network.SIDECAR_PORTS),
         *thanos_network.thanos_policies(config.thanos, ns.monitoring, keda_clients),
         *inference_policies(
-            ns.inference, ns.monitoring, config.hardening.inference_client_namespaces
+            ns.inference,
+            ns.monitoring,
+            config.hardening.inference_client_namespaces,
+            config.inference.load_generator.enabled,
         ),
     ]
     placed = [monitoring_ns, inference_ns]

@@ -80,6 +80,45 @@ def autoscaling_panels(rb: str) -> list[dict[str, Any]]:
     ]
 
 
+def load_generator_panels() -> list[dict[str, Any]]:
+    """Whether the dev load generator sends what its config says (empty where it does not run)."""
+    scope = 'cluster=~"$cluster", namespace=~"$namespace"'
+    return [
+        row("Load generator (dev)"),
+        timeseries(
+            "Load: Target vs Achieved",
+            "Requests per second the load generator is configured to send to each model, the "
+            "rate it achieves (answered, any status), and arrivals it dropped at its "
+            "concurrency cap (the model cannot keep up).",
+            [
+                (f"loadgen_target_requests_per_second{{{scope}}}", "{{model}} target"),
+                (
+                    f"sum by (model) (rate(loadgen_requests_total{{{scope}}}[$__rate_interval]))",
+                    "{{model}} achieved",
+                ),
+                (
+                    f"sum by (model) (rate(loadgen_requests_dropped_total{{{scope}}}[$__rate_interval]))",
+                    "{{model}} dropped",
+                ),
+            ],
+            "reqps",
+        ),
+        timeseries(
+            "Load: Errors and In Flight",
+            "Load generator requests per second by HTTP status (0: unreachable), and requests "
+            "in flight per model.",
+            [
+                (
+                    f'sum by (model, status) (rate(loadgen_requests_total{{{scope}, status!="200"}}[$__rate_interval]))',
+                    "{{model}} {{status}}",
+                ),
+                (f"loadgen_in_flight_requests{{{scope}}}", "{{model}} in flight"),
+            ],
+            "short",
+        ),
+    ]
+
+
 def build(cfg: RulesConfig) -> dict[str, Any]:
     """The dashboard's JSON model."""
     rb = cfg.runbook_base_url
@@ -209,6 +248,7 @@ def build(cfg: RulesConfig) -> dict[str, Any]:
             links=dashboard_link("GPU Fleet", "ai-gpu-fleet"),
         ),
         *autoscaling_panels(rb),
+        *load_generator_panels(),
     ]
     return dashboard(
         UID,

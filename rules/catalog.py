@@ -193,8 +193,18 @@ EXPORTER_METRICS: dict[str, Family] = {
     "ai_exporter_unpriced_gpus": family("gauge", "node gpu_product", EXPORTER_TARGET),
     "ai_exporter_evaluations_rejected_total": family("counter", "reason", EXPORTER_TARGET),
 }
+# The dev load generator (loadgen/load_generator.py), scraped by its PodMonitor (pod target
+# labels, no service).
+LOADGEN_TARGET = "namespace pod container endpoint job instance"
+LOADGEN_METRICS: dict[str, Family] = {
+    "loadgen_requests_total": family("counter", "model status", LOADGEN_TARGET),
+    "loadgen_requests_dropped_total": family("counter", "model", LOADGEN_TARGET),
+    "loadgen_in_flight_requests": family("gauge", "model", LOADGEN_TARGET),
+    "loadgen_target_requests_per_second": family("gauge", "model", LOADGEN_TARGET),
+}
 CATALOGS = (
     VLLM_METRICS,
+    LOADGEN_METRICS,
     HTTP_METRICS,
     KUBE_STATE_METRICS,
     KEDA_METRICS,

@@ -177,6 +177,9 @@ class LoadGeneratorConfig(Section):
     enabled: bool = doc(False, "run the load generator")
     requests_per_second: Annotated[float, Field(gt=0, le=50)] = doc(0.5, "per model")
     max_tokens: PositiveInt = doc(64, "max_tokens of each request")
+    max_concurrency: Annotated[int, Field(ge=1, le=256)] = doc(
+        16, "requests in flight per model before arrivals are dropped (open loop)"
+    )
 
 
 class InferenceConfig(Section):

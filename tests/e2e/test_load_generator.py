@@ -3,22 +3,29 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 import threading
+import time
+import urllib.request
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from components.inference.loadgen import LOAD_GENERATOR_SCRIPT
 
 
 class FakeOpenAI(ThreadingHTTPServer):
-    """Records every chat completion; answers with a fixed status."""
+    """Records every chat completion; answers with a fixed status after `delay` seconds."""
 
-    def __init__(self, status: int) -> None:
+    daemon_threads = True
+
+    def __init__(self, status: int, delay: float = 0.0) -> None:
         self.status = status
+        self.delay = delay
         self.requests: list[tuple[str, dict]] = []
         self.lock = threading.Lock()
         super().__init__(("127.0.0.1", 0), Handler)
@@ -31,6 +38,7 @@ class Handler(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         with self.server.lock:
             self.server.requests.append((self.path, body))
+        time.sleep(self.server.delay)
         payload = json.dumps({"choices": [{"message": {"content": "ok"}}]}).encode()
         self.send_response(self.server.status)
         self.send_header("Content-Type", "application/json")
@@ -52,13 +60,13 @@ def server(request: pytest.FixtureRequest) -> Iterator[FakeOpenAI]:
     fake.server_close()
 
 
-def run_generator(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def run_generator(env: dict[str, str], timeout: float = 30) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, str(LOAD_GENERATOR_SCRIPT)],
-        env={"PATH": "/usr/bin:/bin", **env},
+        env={"PATH": "/usr/bin:/bin", "LOADGEN_METRICS_PORT": "0", **env},
         capture_output=True,
         text=True,
-        timeout=30,
+        timeout=timeout,
         check=False,
     )
 
@@ -112,9 +120,66 @@ def test_unreachable_model_is_logged_not_fatal() -> None:
             {"LOADGEN_TARGETS": '[{"model": "a", "url": "http://x"}]', "LOADGEN_RPS": "0"},
             "must be positive",
         ),
+        (
+            {
+                "LOADGEN_TARGETS": '[{"model": "a", "url": "http://x"}]',
+                "LOADGEN_MAX_CONCURRENCY": "0",
+            },
+            "must be positive",
+        ),
     ],
 )
 def test_bad_settings_exit_2_with_the_reason(env: dict[str, str], message: str) -> None:
     result = run_generator(env)
     assert result.returncode == 2
     assert message in result.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_keeps_its_rate_open_loop_against_a_slow_model_and_reports_it() -> None:
+    """2 requests/s for 30 s against a server that takes 1 s to answer: the closed loop sent 29,
+    the open loop must send 54 to 66, with about two in flight, and say so in its metrics."""
+    server = FakeOpenAI(200, delay=1.0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = free_port()
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "LOADGEN_TARGETS": json.dumps(
+            [{"model": "slow", "url": f"http://127.0.0.1:{server.server_address[1]}"}]
+        ),
+        "LOADGEN_RPS": "2",
+        "LOADGEN_MAX_TOKENS": "8",
+        "LOADGEN_DURATION_SECONDS": "30",
+        "LOADGEN_METRICS_PORT": str(port),
+    }
+    process = subprocess.Popen(
+        [sys.executable, str(LOAD_GENERATOR_SCRIPT)], env=env, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        time.sleep(15)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as answer:
+            text = answer.read().decode()
+        samples = {
+            (s.name, tuple(sorted(s.labels.items()))): s.value
+            for family in text_string_to_metric_families(text)
+            for s in family.samples
+        }
+        assert samples[("loadgen_target_requests_per_second", (("model", "slow"),))] == 2
+        done = samples[("loadgen_requests_total", (("model", "slow"), ("status", "200")))]
+        assert 24 <= done <= 32, done  # about 2/s for the first 14 s answered
+        assert 1 <= samples[("loadgen_in_flight_requests", (("model", "slow"),))] <= 4
+        assert samples[("loadgen_requests_dropped_total", (("model", "slow"),))] == 0
+        stdout, _ = process.communicate(timeout=45)
+    finally:
+        process.kill()
+        server.shutdown()
+        server.server_close()
+    sent = len(server.requests)
+    assert 54 <= sent <= 66, sent
+    summary = json.loads(stdout.strip().splitlines()[-1].split("done: ", 1)[1])
+    assert summary == {"slow": {"200": sent}}  # every request answered and counted

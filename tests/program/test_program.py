@@ -47,7 +47,7 @@ def test_resource_count_per_stack() -> None:
     """Foundation 9, Thanos components 2, Query 5 with its endpoints ConfigMap (+PDB), bucket Secret, Store 4 (+PDB),
     Compactor 4; GPU component, namespace, counters ConfigMap and release (not in dev);
     Inference component, per model Deployment, Service, ServiceMonitor (+PVC, +PDB), the
-    load generator's ConfigMap and Deployment in dev, the Hugging Face token Secret in prod;
+    load generator's ConfigMap, Deployment and PodMonitor in dev (and its policy), the Hugging Face token Secret in prod;
     the exporter's component, token, Secret and 8 objects; the rules component and its 9
     PrometheusRules (engine since issue 19, autoscaling since issue 20, chargeback since 22); the dashboards
     component and its 6 ConfigMaps; tracing's component, namespace, 2 releases, 3 RBAC objects,
@@ -57,7 +57,7 @@ def test_resource_count_per_stack() -> None:
     and its policies: monitoring 6 + Thanos Query 1 (+ Store 1 with a bucket), inference 2,
     tracing 5, gpu-operator 3 (not in dev), keda 5 (with an autoscaled model)."""
     counts = {stack: len(program_run(stack).resources) for stack in ("dev", "staging", "prod")}
-    assert counts == {"dev": 88, "staging": 91, "prod": 110}
+    assert counts == {"dev": 90, "staging": 91, "prod": 110}
 
 
 def test_provider_uses_the_stack_context_and_server_side_apply(stack_run: ProgramRun) -> None:

@@ -22,6 +22,7 @@ from rules.catalog import (
     HTTP_METRICS,
     KEDA_METRICS,
     KUBE_STATE_METRICS,
+    LOADGEN_METRICS,
     VLLM_METRICS,
     Family,
     dcgm_family,
@@ -68,6 +69,13 @@ TARGETS = {
         "container": "kube-state-metrics",
         "instance": "10.244.0.12:8080",
     },
+    "loadgen": {
+        "job": "inference/load-generator",
+        "endpoint": "metrics",
+        "container": "load-generator",
+        "pod": "load-generator-7d9f8c6b5-q2w4e",
+        "instance": "10.244.1.40:9100",
+    },
     "keda": {
         "job": "keda-operator",
         "service": "keda-operator",
@@ -92,6 +100,7 @@ def families() -> Iterator[tuple[str, Family, str]]:
         (HTTP_METRICS, "vllm"),
         (KUBE_STATE_METRICS, "ksm"),
         (KEDA_METRICS, "keda"),
+        (LOADGEN_METRICS, "loadgen"),
         (EXPORTER_METRICS, "exporter"),
     ):
         for name, family in catalog.items():

@@ -19,6 +19,7 @@ from rules.catalog import (
     HTTP_METRICS,
     KEDA_METRICS,
     KUBE_STATE_METRICS,
+    LOADGEN_METRICS,
     PROMETHEUS_SERIES,
     VLLM_METRICS,
     series_names,
@@ -68,6 +69,7 @@ def known_series() -> set[str]:
         EXPORTER_METRICS,
         KUBE_STATE_METRICS,
         KEDA_METRICS,
+        LOADGEN_METRICS,
         PROMETHEUS_SERIES,
     )
     return recorded | counter_names() | set().union(*(series_names(c) for c in catalogs))

@@ -79,7 +79,7 @@ def test_the_load_generator_targets_every_model() -> None:
     load = InferenceConfig.model_validate(
         {"backend": "simulator", "models": [{"name": "a"}], "loadGenerator": {"enabled": True}}
     ).load_generator
-    config_map, deployment = load_generator_manifests(load, ["a", "b"], "inference")
+    config_map, deployment, monitor = load_generator_manifests(load, ["a", "b"], "inference")
     env = {
         e["name"]: e["value"]
         for e in deployment["spec"]["template"]["spec"]["containers"][0]["env"]
@@ -87,6 +87,22 @@ def test_the_load_generator_targets_every_model() -> None:
     assert [t["model"] for t in json.loads(env["LOADGEN_TARGETS"])] == ["a", "b"]
     assert prerequisites(deployment, [config_map, deployment]) == [("ConfigMap", "load-generator")]
     assert load_generator_manifests(load.model_copy(update={"enabled": False}), ["a"], "x") == []
+    # Its own metrics, scraped like the models: the PodMonitor's port is the container's.
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    assert env["LOADGEN_METRICS_PORT"] == "9100" and env["LOADGEN_MAX_CONCURRENCY"] == "16"
+    assert container["ports"] == [{"name": "metrics", "containerPort": 9100, "protocol": "TCP"}]
+    assert monitor["kind"] == "PodMonitor"
+    assert monitor["spec"]["podMetricsEndpoints"][0]["port"] == "metrics"
+    pod_labels = deployment["spec"]["template"]["metadata"]["labels"]
+    assert monitor["spec"]["selector"]["matchLabels"].items() <= pod_labels.items()
+    policies = inference_policies("inference", "monitoring", [], load_generator=True)
+    prometheus = Pod("p", "monitoring", {"app.kubernetes.io/name": "prometheus"})
+    generator = Pod("lg", "inference", pod_labels)
+    assert allowed(policies, prometheus, generator, 9100)
+    assert not allowed(policies, Pod("x", "default", {}), generator, 9100)
+    assert not allowed(
+        inference_policies("inference", "monitoring", []), prometheus, generator, 9100
+    )
 
 
 def test_models_are_reached_by_prometheus_their_namespace_and_configured_clients() -> None:
