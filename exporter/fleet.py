@@ -52,9 +52,8 @@ class Snapshot:
     last_success: dict[str, float | None]  # source -> Unix time of its last successful sync
     errors: dict[str, int]  # source -> failed syncs
     skipped: dict[tuple[str, str], int]  # (source, reason) -> objects left out
-    # (namespace, pod) -> its allocation; attribution label names in order
+    # (namespace, pod) -> its allocation
     allocations: dict[tuple[str, str], Allocation] = field(default_factory=dict)
-    attribution_labels: tuple[str, ...] = ()
 
 
 class Fleet:
@@ -236,9 +235,6 @@ class Fleet:
                 errors=dict(self._errors),
                 skipped=dict(self._skipped),
                 allocations=allocations,
-                attribution_labels=tuple(
-                    prometheus_label(k) for k in self._config.attribution_labels
-                ),
             )
 
     def ages(self) -> dict[str, float | None]:

@@ -24,9 +24,8 @@ from exporter.backoff import Backoff, Pacer
 from exporter.fleet import Fleet
 from exporter.log import error_fields, log
 from exporter.pricing import Node, Pod, gpu_count_from_labels
-from exporter.sharing import MIG_PREFIX
+from exporter.sharing import GPU_RESOURCE, MIG_PREFIX
 
-GPU_RESOURCE = "nvidia.com/gpu"
 FINISHED_PHASES = ("Succeeded", "Failed")  # their GPUs are free again
 SOURCES = ("nodes", "pods", "namespaces")  # namespaces: their labels attribute pods' cost
 REQUEST_SPACING = 0.5  # seconds between two requests of one kind: at most 2 per second

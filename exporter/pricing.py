@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 from exporter.config import ExporterConfig
 from exporter.sharing import GPU_RESOURCE, base_product, physical_gpus
+from exporter.sharing import gpu_count_from_labels as gpu_count_from_labels  # re-exported
 
 PRODUCT_LABEL = "nvidia.com/gpu.product"
-COUNT_LABEL = "nvidia.com/gpu.count"
 INSTANCE_TYPE_LABELS = ("node.kubernetes.io/instance-type", "beta.kubernetes.io/instance-type")
 # label -> {value: capacity type}, as each cloud or provisioner writes it.
 CAPACITY_LABELS: dict[str, dict[str, str]] = {
@@ -92,11 +92,3 @@ def gpu_hour_price(node: Node, config: ExporterConfig) -> float | None:
     if override is not None:
         return override / physical
     return config.gpu_prices.get(node.gpu_product, {}).get(capacity)
-
-
-def gpu_count_from_labels(labels: Mapping[str, str]) -> float:
-    """GPUs on a node according to gpu-feature-discovery's count label (0 when absent)."""
-    try:
-        return max(0.0, float(labels.get(COUNT_LABEL, "0")))
-    except ValueError:
-        return 0.0

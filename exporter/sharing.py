@@ -73,6 +73,14 @@ def is_single_mig(product: str) -> bool:
     return SINGLE_MIG_PRODUCT.fullmatch(product.removesuffix(SHARED_SUFFIX)) is not None
 
 
+def gpu_count_from_labels(labels: Mapping[str, str]) -> float:
+    """GPUs according to gpu-feature-discovery's count label (0 when absent or bad)."""
+    try:
+        return max(0.0, float(labels.get(COUNT_LABEL, "0")))
+    except ValueError:
+        return 0.0
+
+
 def physical_gpus(
     labels: Mapping[str, str], allocatable: float, overrides: Mapping[str, int]
 ) -> float:
@@ -84,10 +92,7 @@ def physical_gpus(
     if share is not None:
         return float(math.ceil(allocatable * share - 1e-9))
     if allocatable <= 0:
-        try:
-            return max(0.0, float(labels.get(COUNT_LABEL, "0")))
-        except ValueError:
-            return 0.0
+        return gpu_count_from_labels(labels)
     return allocatable / replicas(labels)
 
 

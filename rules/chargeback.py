@@ -17,9 +17,9 @@ from typing import Any
 
 from rules._builders import alert, group, record
 from rules.config import RulesConfig
+from rules.cost import SECONDS_PER_HOUR
 from rules.stack import StackFacts
 
-SECONDS_PER_HOUR = 3600
 PHASE_SUM = "vllm:request_{phase}_time_seconds_sum"
 
 

@@ -19,7 +19,7 @@ from components.monitoring.component import MonitoringCore, MonitoringCoreArgs
 from components.monitoring.network import monitoring_policies
 from components.thanos import network as thanos_network
 from components.thanos.config import ThanosConfig
-from components.thanos.values import query_url
+from components.thanos.values import query_datasource_values, query_url
 
 # The view's Query is Thanos Query like a cluster's: the same policies admit Grafana to it.
 QUERY_ONLY = ThanosConfig.model_validate({"longTermStorage": False})
@@ -35,20 +35,6 @@ def cluster_addresses(view: GlobalViewConfig) -> dict[str, pulumi.Input[str]]:
         reference = pulumi.StackReference(f"cluster-{cluster.name}", stack_name=cluster.stack)
         addresses[cluster.name] = reference.require_output("storeApiAddress")
     return addresses
-
-
-def datasource_values(namespace: str) -> dict[str, object]:
-    """Grafana's default datasource is the global Query (deduplicating, partial results)."""
-    return {
-        "grafana": {
-            "sidecar": {
-                "datasources": {
-                    "url": f"{query_url(namespace)}/",
-                    "extraJsonData": {"prometheusType": "Thanos"},
-                }
-            }
-        }
-    }
 
 
 def deploy_global_view(config: GlobalStackConfig) -> None:
@@ -70,7 +56,9 @@ def deploy_global_view(config: GlobalStackConfig) -> None:
     monitoring_ns = namespaces.namespace("monitoring")
     monitoring = MonitoringCore(
         "monitoring",
-        MonitoringCoreArgs.of_stack(config, monitoring_ns, [datasource_values(ns.monitoring)]),
+        MonitoringCoreArgs.of_stack(
+            config, monitoring_ns, [query_datasource_values(ns.monitoring)]
+        ),
         opts=on_cluster,
     )
     view = config.global_view

@@ -38,12 +38,11 @@ def sidecar_values(cfg: ThanosConfig, namespace: str) -> dict[str, Any]:
             prometheus["serviceAccount"] = {"annotations": dict(bucket.service_account_annotations)}
         if bucket.pod_labels:
             prometheus["prometheusSpec"]["podMetadata"] = {"labels": dict(bucket.pod_labels)}
-    grafana = {
-        "sidecar": {
-            "datasources": {
-                "url": f"{query_url(namespace)}/",
-                "extraJsonData": {"prometheusType": "Thanos"},
-            }
-        }
-    }
-    return {"prometheus": prometheus, "grafana": grafana}
+    return {"prometheus": prometheus, **query_datasource_values(namespace)}
+
+
+def query_datasource_values(namespace: str) -> dict[str, Any]:
+    """Grafana's default datasource: the Thanos Query of this namespace (a cluster's, or a
+    global view's)."""
+    datasource = {"url": f"{query_url(namespace)}/", "extraJsonData": {"prometheusType": "Thanos"}}
+    return {"grafana": {"sidecar": {"datasources": datasource}}}

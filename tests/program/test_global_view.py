@@ -20,6 +20,7 @@ from tests.support.harness import (
     ProgramRun,
     run_failing_program,
     run_program,
+    unwrap_secret,
 )
 from tests.support.programs import program_run
 
@@ -32,13 +33,6 @@ CLUSTERS = {
     "prod-gpu-eu-west-1": "thanos-grpc.prod-gpu-eu-west-1.example.internal:10901",
     "prod-gpu-us-east-1": "thanos-grpc.prod-gpu-us-east-1.example.internal:10901",
 }
-
-
-def plain(value: Any) -> Any:
-    """A value with Pulumi's secret wrapper removed."""
-    if isinstance(value, dict) and value.get(SECRET_SIG) is not None:
-        return value["value"]
-    return value
 
 
 def query(run: ProgramRun) -> dict[str, Any]:
@@ -132,7 +126,7 @@ def test_the_views_ca_signs_the_client_and_every_server_certificate() -> None:
     ]
     # The key is a secret, so the whole stringData is (never plain in state or a preview).
     assert client_secret.inputs["stringData"].get(SECRET_SIG)
-    data = plain(client_secret.inputs["stringData"])
+    data = unwrap_secret(client_secret.inputs["stringData"])
     client = certificate(data["tls.crt"])
     assert signed_by(client, ca)
     usages = client.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
@@ -145,7 +139,7 @@ def test_the_views_ca_signs_the_client_and_every_server_certificate() -> None:
     assert isinstance(key, ec.EllipticCurvePrivateKey)
     assert key.public_key().public_numbers() == client.public_key().public_numbers()
     # Each cluster's server certificate: signed by the same CA, for the name the Query checks.
-    servers = plain(run.outputs["storeApiServerTls"])
+    servers = unwrap_secret(run.outputs["storeApiServerTls"])
     assert "storeApiServerTls" in run.secret_outputs
     assert set(servers) == set(CLUSTERS)
     for name, pair in servers.items():

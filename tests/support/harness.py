@@ -62,7 +62,7 @@ def receiver_secrets(stack: str) -> dict[str, str]:
     return {k[len(prefix) :]: v for k, v in stack_secrets(stack).items() if k.startswith(prefix)}
 
 
-SECRET_SIG = "4dabf18193072939515e22adb298388d"  # marks a secret value on the wire
+SECRET_SIG = fake_tls.SECRET_SIG  # marks a secret value on the wire
 
 
 @dataclass

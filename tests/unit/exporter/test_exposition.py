@@ -43,7 +43,6 @@ def snapshot() -> Snapshot:
             ("inference", "llama-0"): Allocation(0.25, (), (("team", "search"),)),
             (ODD, ODD): Allocation(2.0, ("nvidia.com/mig-9g.99gb",), (("team", ODD),)),
         },
-        attribution_labels=("team",),
     )
 
 
