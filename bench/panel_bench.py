@@ -10,7 +10,7 @@ from typing import Any
 
 from bench.prometheus_process import Prometheus, QueryError
 from bench.promql_inline import RECORDED, Recording, inline_recordings
-from bench.rules_history import EVALUATION_INTERVAL, SCRAPE_SECONDS
+from bench.rules_history import EVALUATION_INTERVAL, STEP_SECONDS
 from dashboards.all import all_dashboards
 from rules.config import RulesConfig
 
@@ -25,7 +25,7 @@ def timed_query(
     params = (
         {"query": expr, "time": str(end)}
         if instant
-        else {"query": expr, "start": str(start), "end": str(end), "step": str(SCRAPE_SECONDS)}
+        else {"query": expr, "start": str(start), "end": str(end), "step": str(STEP_SECONDS)}
     )
     path = "/api/v1/query" if instant else "/api/v1/query_range"
     durations = []
@@ -62,7 +62,7 @@ def report_panels(
     """Every dashboard query over the last `hours`, as deployed and from raw series."""
     start = end - hours * 3600
     print(
-        f"\ndashboard queries over {hours} h at a {SCRAPE_SECONDS}s step, every variable at All "
+        f"\ndashboard queries over {hours} h at a {STEP_SECONDS}s step, every variable at All "
         f"(median of {repeat} after a warm-up; ms):"
     )
     print(f"  {'dashboard / panel':62s} {'recorded':>10s} {'raw':>10s} {'raw/rec':>8s}")

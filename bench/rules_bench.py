@@ -18,137 +18,54 @@ import argparse
 import math
 import os
 import shutil
-import statistics
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.fleet_metrics import Fleet, fleet_series
+from bench.fleet_metrics import Fleet, fleet_targets
 from bench.fleet_target import FleetTarget
+from bench.group_timing import count_recorded, measure_groups, report_groups
 from bench.panel_bench import check_equivalence, report_panels
 from bench.prometheus_process import Prometheus
-from bench.promql_inline import (
-    Recording,
-    recordings_from_groups,
-)
+from bench.promql_inline import Recording, recordings_from_groups
 from bench.rules_history import (
     EVALUATION_INTERVAL,
-    SCRAPE_SECONDS,
     backfill,
     backfill_passes,
+    history_chunks,
     load_history,
-    longest_window,
 )
-from rules.config import RulesConfig
+from bench.scrape_jobs import default_intervals, scrape_configs
+from rules.config import RulesConfig, TeamBudget
 from rules.groups import render_rule_file, rule_groups
+from rules.stack import StackFacts
 
 ROOT = Path(__file__).resolve().parents[1]
+FAST_JOBS = ("inference", "gpu")  # 15 s by default: the bulk of the samples
 
-TARGET_SHARE = 0.05  # all groups together under 5% of the evaluation interval
+
+def bench_rules(fleet: Fleet) -> tuple[RulesConfig, StackFacts]:
+    """Every area on, as a fleet that uses all of it: every model autoscaled on pending
+    requests with prefix caching on, three teams with a budget."""
+    models = [f"model-{m:02d}" for m in range(fleet.models)]
+    budgets = tuple(TeamBudget(team=f"team-{t}", dailyDollars=5000) for t in range(3))
+    facts = StackFacts(
+        prefix_cache_hit_ratio=dict.fromkeys(models, 0.2),
+        autoscaling_targets={m: {"pending_requests_per_replica": 5.0} for m in models},
+    )
+    return RulesConfig(budgets=budgets), facts
 
 
-def write_rule_files(directory: Path) -> tuple[list[Path], list[Recording]]:
-    """The project's rule files, as deployed (every area, GPU rules on)."""
+def write_rule_files(directory: Path, fleet: Fleet) -> tuple[list[Path], list[Recording]]:
+    """The project's rule files, as deployed for the fleet (every area, GPU rules on)."""
     paths, recordings = [], []
-    for area, groups in rule_groups(RulesConfig()).items():
+    for area, groups in rule_groups(*bench_rules(fleet)).items():
         path = directory / f"{area}.rules.yaml"
         path.write_text(render_rule_file(groups))
         paths.append(path)
         recordings += recordings_from_groups(groups)
     return paths, recordings
-
-
-@dataclass
-class GroupTimes:
-    """Evaluation times of one rule group over several rounds."""
-
-    name: str
-    interval: float
-    seconds: list[float] = field(default_factory=list)
-    rules: dict[str, float] = field(default_factory=dict)
-    expressions: dict[str, str] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
-
-
-def measure_groups(prom: Prometheus, rounds: int) -> dict[str, GroupTimes]:
-    """Each group's evaluationTime over `rounds` evaluations after the first (a cold cache)."""
-    seen: dict[str, str] = {}
-    times: dict[str, GroupTimes] = {}
-    counts: dict[str, int] = {}
-    deadline = time.monotonic() + 120 + rounds * 90
-    while time.monotonic() < deadline:
-        groups = prom.get("/api/v1/rules")["groups"]
-        for group in groups:
-            key = f"{Path(group['file']).name}:{group['name']}"
-            if (
-                group["lastEvaluation"].startswith("0001")
-                or seen.get(key) == group["lastEvaluation"]
-            ):
-                continue
-            seen[key] = group["lastEvaluation"]
-            counts[key] = counts.get(key, 0) + 1
-            if counts[key] == 1:
-                continue
-            entry = times.setdefault(key, GroupTimes(group["name"], group["interval"]))
-            if len(entry.seconds) < rounds:
-                entry.seconds.append(group["evaluationTime"])
-                for rule in group["rules"]:
-                    label = rule["name"] + "".join(
-                        f'{{slo="{v}"}}' for k, v in rule.get("labels", {}).items() if k == "slo"
-                    )
-                    entry.rules[label] = max(entry.rules.get(label, 0.0), rule["evaluationTime"])
-                    entry.expressions[label] = rule["query"]
-                    if rule["health"] != "ok":
-                        entry.errors.append(f"{label}: {rule.get('lastError')}")
-        done = all(len(t.seconds) >= rounds for t in times.values())
-        if groups and len(times) == len(groups) and done:
-            return times
-        time.sleep(3)
-    raise RuntimeError("rule groups did not complete the rounds in time")
-
-
-def report_groups(times: dict[str, GroupTimes], history_seconds: int) -> bool:
-    """Print each group's median evaluation time against its interval; True when on target."""
-    print("\nrule groups (median of the measured evaluations):")
-    total = 0.0
-    interval = 0.0
-    for key, entry in sorted(times.items()):
-        median = statistics.median(entry.seconds)
-        total += median
-        interval = entry.interval
-        print(
-            f"  {key:48s} {median * 1000:9.1f} ms  "
-            f"{median / entry.interval:7.3%} of {entry.interval:.0f}s"
-        )
-        for error in entry.errors:
-            print(f"    ERROR {error}")
-    share = total / interval
-    print(
-        f"  all groups together: {total * 1000:.1f} ms = {share:.2%} "
-        f"of the {interval:.0f}s interval "
-        f"(target < {TARGET_SHARE:.0%}): {'met' if share < TARGET_SHARE else 'NOT met'}"
-    )
-    slowest = sorted(
-        ((t, rule, entry) for entry in times.values() for rule, t in entry.rules.items()),
-        reverse=True,
-    )[:8]
-    print("  slowest rules (max over rounds):")
-    for seconds, rule, _ in slowest:
-        print(f"    {seconds * 1000:8.1f} ms  {rule}")
-    # Rules whose windows reach past the history read fewer samples here than in production.
-    scaled = total
-    for entry in times.values():
-        for rule, seconds in entry.rules.items():
-            window = longest_window(entry.expressions[rule])
-            if window > history_seconds:
-                scaled += seconds * (window / history_seconds - 1)
-    print(
-        f"  with windows longer than the {history_seconds / 3600:.0f} h history scaled to full "
-        f"windows (cost proportional to samples): {scaled * 1000:.0f} ms = {scaled / interval:.2%}"
-    )
-    return share < TARGET_SHARE and not any(e.errors for e in times.values())
 
 
 def process_cpu_seconds(prom: Prometheus) -> float:
@@ -161,14 +78,14 @@ def process_cpu_seconds(prom: Prometheus) -> float:
 
 def report_load(prom: Prometheus, cores: float) -> None:
     """What else the server did while the groups were measured: ingesting the fleet."""
-    scrape = prom.get("/api/v1/query", query="avg_over_time(scrape_duration_seconds[5m])")
-    samples = prom.get("/api/v1/query", query="scrape_samples_scraped")
+    scrape = prom.get("/api/v1/query", query="max(avg_over_time(scrape_duration_seconds[5m]))")
+    samples = prom.get("/api/v1/query", query="sum(scrape_samples_post_metric_relabeling)")
     seconds = float(scrape["result"][0]["value"][1]) if scrape["result"] else math.nan
     count = int(float(samples["result"][0]["value"][1])) if samples["result"] else 0
     print(
-        f"  meanwhile Prometheus ingested {count:,} samples per {SCRAPE_SECONDS}s scrape "
-        f"({seconds:.2f} s each) and used {cores:.2f} of the machine's {os.cpu_count()} cores "
-        "on average"
+        f"  meanwhile Prometheus ingested {count:,} samples per round of scrapes (the "
+        f"slowest target took {seconds:.2f} s) and used {cores:.2f} of the machine's "
+        f"{os.cpu_count()} cores on average"
     )
 
 
@@ -195,12 +112,18 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--pods", type=int, default=1000)
     parser.add_argument("--nodes", type=int, default=250, help="8 GPUs each")
     parser.add_argument("--hours", type=int, default=6, help="dashboard range")
-    parser.add_argument("--rounds", type=int, default=10, help="rule evaluations to measure")
+    parser.add_argument("--rounds", type=int, default=10, help="evaluations of the fastest groups")
     parser.add_argument("--repeat", type=int, default=3, help="runs per dashboard query")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--keep", action="store_true", help="keep the working directory")
     parser.add_argument(
         "--settle", type=int, default=330, help="seconds of live scrapes before measuring"
+    )
+    parser.add_argument(
+        "--rules-only",
+        action="store_true",
+        help="rule groups only (no backfill, no dashboards): the model servers' and DCGM "
+        "history then covers the last 15 minutes only (every rule reads them over 5 minutes)",
     )
     args = parser.parse_args(argv)
     for tool in ("promtool", "prometheus"):
@@ -208,47 +131,60 @@ def main(argv: list[str]) -> int:
             print(f"{tool} is not on PATH (Debian: apt-get install prometheus)", file=sys.stderr)
             return 2
     fleet = Fleet(models=args.models, pods=args.pods, nodes=args.nodes)
+    intervals = default_intervals()
+    print(f"scrape intervals (the stack's defaults, s): {intervals}; rules: {EVALUATION_INTERVAL}")
     workdir = Path(tempfile.mkdtemp(prefix="rules-bench-"))
     data = workdir / "data"
     data.mkdir()
     servers: list[Prometheus] = []
+    targets: list[FleetTarget] = []
 
-    def start(rule_files: list[Path], scrape_target: str | None = None) -> Prometheus:
+    def start(rule_files: list[Path], scraping: list[dict] | None = None) -> Prometheus:
         servers.append(
-            Prometheus(workdir, data, rule_files, EVALUATION_INTERVAL, scrape_target=scrape_target)
+            Prometheus(workdir, data, rule_files, EVALUATION_INTERVAL, scrape_configs=scraping)
         )
         return servers[-1]
 
     try:
-        now = int(time.time()) // SCRAPE_SECONDS * SCRAPE_SECONDS
+        step = max(intervals.values())
+        now = int(time.time()) // step * step
         lead = 3600  # the first hour only fills the 1 h windows at the start of the range
         history_start = now - args.hours * 3600 - lead
         origin = history_start - 86400  # counters start a day before the history
-        load_history(fleet, history_start, now, origin, data, args.workers)
-        rule_files, recordings = write_rule_files(workdir)
+        fast_start = now - 900 if args.rules_only else history_start
+        spans = {job: (fast_start if job in FAST_JOBS else history_start, now) for job in intervals}
+        load_history(history_chunks(fleet, spans, intervals, origin, workdir), data, args.workers)
+        rule_files, recordings = write_rule_files(workdir, fleet)
 
-        # From here on the fleet is scraped live, so recent samples are in the head, as in
-        # production; the gap between the end of the history and the first scrape is the time
-        # the load took.
-        # Bodies for the settle time and the measured rounds, with some to spare.
-        prepared = (args.settle + (args.rounds + 4) * SCRAPE_SECONDS) // SCRAPE_SECONDS
-        target = FleetTarget(fleet_series(fleet), origin, SCRAPE_SECONDS, prepared)
-        prom = start(rule_files, target.address)
-        live_from = int(time.time()) // SCRAPE_SECONDS * SCRAPE_SECONDS
-        settle = args.settle
+        # From here on the fleet is scraped live, each job at its interval, so recent samples
+        # are in the head, as in production; the gap between the end of the history and the
+        # first scrape is the time the load took. Bodies are rendered up front for the settle
+        # time and the measured rounds (slow groups: 2 rounds of their interval), with spare.
+        live_span = args.settle + 900 + 300
+        for job, series in fleet_targets(fleet).items():
+            prepared = live_span // intervals[job] + 4
+            targets.append(FleetTarget(series, origin, intervals[job], prepared))
+        addresses = {job: t.address for job, t in zip(intervals, targets, strict=True)}
+        prom = start(rule_files, scrape_configs(addresses, intervals))
+        live_from = int(time.time()) // step * step
         print(
-            f"scraping the fleet live; measuring after {settle} s, once the 5m windows hold "
-            "scraped samples only"
+            f"scraping the fleet live; measuring after {args.settle} s, once the 5m windows "
+            "hold scraped samples only"
         )
-        time.sleep(settle)
+        time.sleep(args.settle)
         cpu_before, began = process_cpu_seconds(prom), time.monotonic()
         times = measure_groups(prom, args.rounds)
         cores = (process_cpu_seconds(prom) - cpu_before) / (time.monotonic() - began)
-        on_target = report_groups(times, live_from - history_start)
+        count_recorded(prom, times, rule_files)
+        live_seconds = int(time.time()) - live_from
+        on_target = report_groups(times, live_from - history_start, live_seconds)
         report_load(prom, cores)
         report_recorded_series(prom, recordings, fleet)
-        target.stop()
-        end = int(time.time()) // SCRAPE_SECONDS * SCRAPE_SECONDS - SCRAPE_SECONDS
+        for target in targets:
+            target.stop()
+        if args.rules_only:
+            return 0 if on_target else 1
+        end = int(time.time()) // step * step - step
 
         passes = backfill_passes(rule_files)
         seconds = 0.0
@@ -271,6 +207,8 @@ def main(argv: list[str]) -> int:
         report_panels(prom, recordings, end, args.hours, args.repeat)
         return 0 if on_target and agree else 1
     finally:
+        for target in targets:
+            target.stop()
         for server in servers:
             server.stop()
         if args.keep:

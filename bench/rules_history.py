@@ -7,15 +7,16 @@ import re
 import subprocess
 import time
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from bench.fleet_metrics import Fleet, fleet_series, write_chunk
+from bench.fleet_metrics import Fleet, write_chunk
 from bench.prometheus_process import Prometheus
 
-SCRAPE_SECONDS = 30  # kube-prometheus-stack's default scrape and evaluation interval
+STEP_SECONDS = 30  # dashboard query step and backfill interval: the evaluation interval
 EVALUATION_INTERVAL = "30s"
 DURATION = re.compile(r"\[(\d+)([smhd])(?::[^\]]*)?\]")
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -26,40 +27,81 @@ def longest_window(expr: str) -> int:
     return max((int(n) * UNIT_SECONDS[u] for n, u in DURATION.findall(expr)), default=0)
 
 
-def build_chunk(job: tuple[Fleet, int, int, int, Path]) -> tuple[int, float]:
+@dataclass(frozen=True)
+class HistoryChunk:
+    """One slice of history of some scrape jobs, sampled at their interval."""
+
+    fleet: Fleet
+    jobs: tuple[str, ...]
+    start: int
+    end: int
+    step: int
+    origin: int
+    directory: Path
+
+
+def build_chunk(chunk: HistoryChunk) -> tuple[int, float]:
     """Write one slice of history and turn it into blocks; (samples, seconds)."""
-    fleet, start, end, origin, directory = job
     began = time.monotonic()
-    directory.mkdir(parents=True)
-    text = directory / "history.om"
-    samples = write_chunk(text, fleet, range(start, end, SCRAPE_SECONDS), origin)
+    chunk.directory.mkdir(parents=True)
+    text = chunk.directory / "history.om"
+    timestamps = range(chunk.start, chunk.end, chunk.step)
+    samples = write_chunk(text, chunk.fleet, timestamps, chunk.origin, chunk.jobs)
     subprocess.run(
-        ["promtool", "tsdb", "create-blocks-from", "openmetrics", "-q", str(text), str(directory)],
+        ["promtool", "tsdb", "create-blocks-from", "openmetrics", "-q", str(text),
+         str(chunk.directory)],
         check=True,
-    )
+    )  # fmt: skip
     text.unlink()
     return samples, time.monotonic() - began
 
 
-def load_history(fleet: Fleet, start: int, end: int, origin: int, data: Path, workers: int) -> None:
-    """History from start to end (Unix seconds) as TSDB blocks in data/, one hour per job."""
-    jobs = [
-        (fleet, chunk, min(chunk + 3600, end), origin, data.parent / f"chunk-{chunk}")
-        for chunk in range(start, end, 3600)
+def history_chunks(
+    fleet: Fleet,
+    spans: dict[str, tuple[int, int]],
+    intervals: dict[str, int],
+    origin: int,
+    workdir: Path,
+) -> list[HistoryChunk]:
+    """One chunk per hour of each job's span (start, end), jobs of one interval and span
+    written together."""
+    grouped: dict[tuple[int, int, int], list[str]] = {}
+    for job, (start, end) in spans.items():
+        grouped.setdefault((start, end, intervals[job]), []).append(job)
+    return [
+        HistoryChunk(
+            fleet,
+            tuple(jobs),
+            hour,
+            min(hour + 3600, end),
+            step,
+            origin,
+            workdir / f"chunk-{step}-{hour}",
+        )
+        for (start, end, step), jobs in sorted(grouped.items())
+        for hour in range(start, end, 3600)
     ]
+
+
+def load_history(chunks: list[HistoryChunk], data: Path, workers: int) -> None:
+    """The chunks as TSDB blocks in data/."""
     began = time.monotonic()
     with ProcessPoolExecutor(workers) as pool:
-        results = list(pool.map(build_chunk, jobs))
-    for *_, directory in jobs:
-        for block in directory.iterdir():
+        results = list(pool.map(build_chunk, chunks))
+    for chunk in chunks:
+        for block in chunk.directory.iterdir():
             block.rename(data / block.name)
-        directory.rmdir()
+        chunk.directory.rmdir()
     samples = sum(s for s, _ in results)
-    print(
-        f"history: {len(fleet_series(fleet)):,} series, {samples:,} samples over "
-        f"{(end - start) / 3600:.2f} h at {SCRAPE_SECONDS}s, loaded in "
-        f"{time.monotonic() - began:.0f} s"
+    spans: dict[tuple[str, ...], list[int]] = {}
+    for chunk in chunks:
+        span = spans.setdefault(chunk.jobs, [chunk.start, chunk.end, chunk.step])
+        span[0], span[1] = min(span[0], chunk.start), max(span[1], chunk.end)
+    described = "; ".join(
+        f"{'+'.join(jobs)} {(end - start) / 3600:.2f} h at {step}s"
+        for jobs, (start, end, step) in spans.items()
     )
+    print(f"history: {samples:,} samples ({described}), loaded in {time.monotonic() - began:.0f} s")
 
 
 def backfill(prom: Prometheus, rules: str, start: int, end: int, out: Path) -> float:

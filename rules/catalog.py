@@ -90,6 +90,35 @@ TTFT_BUCKETS: tuple[float, ...] = (
     0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75,
     1.0, 2.5, 5.0, 7.5, 10.0, 20.0, 40.0, 80.0, 160.0, 640.0, 2560.0,
 )  # fmt: skip
+# vLLM's inter-token latency buckets, and the request-latency buckets it shares between the
+# end-to-end, queue, prefill, decode and inference time histograms (unchanged since 0.8.5).
+ITL_BUCKETS: tuple[float, ...] = (
+    0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
+    20.0, 40.0, 80.0,
+)  # fmt: skip
+REQUEST_LATENCY_BUCKETS: tuple[float, ...] = (
+    0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 2.5, 5.0, 10.0, 15.0, 20.0, 30.0, 40.0, 50.0, 60.0, 120.0,
+    240.0, 480.0, 960.0, 1920.0, 7680.0,
+)  # fmt: skip
+# vllm:iteration_tokens_total's buckets (since 0.10.0).
+ITERATION_TOKENS_BUCKETS: tuple[float, ...] = (
+    1.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 1024.0, 2048.0, 4096.0, 8192.0, 16384.0,
+)  # fmt: skip
+
+
+def token_buckets(max_model_len: int) -> tuple[float, ...]:
+    """vLLM's 1-2-5 buckets of the token-count histograms, up to --max-model-len
+    (vllm/v1/metrics/loggers.py build_1_2_5_buckets)."""
+    bounds, exponent = [], 0
+    while True:
+        for mantissa in (1, 2, 5):
+            value = mantissa * 10**exponent
+            if value > max_model_len:
+                return tuple(float(b) for b in bounds)
+            bounds.append(value)
+        exponent += 1
+
+
 # The inference endpoints whose server errors count against availability.
 INFERENCE_HANDLERS = "/v1/(chat/completions|completions|responses|embeddings)"
 
