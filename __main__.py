@@ -36,6 +36,7 @@ from components.tracing.component import Tracing, TracingArgs
 from components.tracing.manifests import collector_grpc_endpoint
 from components.tracing.network import tracing_policies
 from components.tracing.values import grafana_tracing_values
+from rules.buckets import bucket_relabelings
 
 
 def deploy_cluster(config: StackConfig) -> None:
@@ -128,6 +129,7 @@ def deploy_cluster(config: StackConfig) -> None:
             traces_endpoint=collector_grpc_endpoint(ns.tracing) if config.tracing.enabled else None,
             hugging_face_token=config.hugging_face_token is not None,
             tolerations=[t.to_k8s() for t in config.gpu.tolerations],
+            metric_relabelings=bucket_relabelings(config.rules),
         )
         inference = Inference(
             "inference",

@@ -226,9 +226,11 @@ def _family(series: Series) -> str:
     return series.name_and_labels.split("{", 1)[0]
 
 
-def write_openmetrics(out: TextIO, series: list[Series], timestamps: range, origin: int) -> int:
-    """Write the series at the timestamps (Unix seconds) as one OpenMetrics text; return the
-    number of samples. Series of one name must be adjacent in `series`' order per family."""
+def write_openmetrics(
+    out: TextIO, series: list[Series], timestamps: range, origin: int, close: bool = True
+) -> int:
+    """Write the series at the timestamps (Unix seconds) as OpenMetrics text (closed with
+    # EOF unless `close` is false); return the number of samples."""
     families: dict[str, list[Series]] = {}
     for one in series:
         families.setdefault(_family(one), []).append(one)
@@ -249,7 +251,8 @@ def write_openmetrics(out: TextIO, series: list[Series], timestamps: range, orig
                 lines = [f"{prefix} {base + slope * dt!r} {dt + origin}\n" for dt in offsets]
             out.write("".join(lines))
             samples += len(lines)
-    out.write("# EOF\n")
+    if close:
+        out.write("# EOF\n")
     return samples
 
 

@@ -4,7 +4,6 @@ the series each group writes."""
 from __future__ import annotations
 
 import math
-import re
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -13,7 +12,6 @@ from pathlib import Path
 import yaml
 
 from bench.prometheus_process import Prometheus
-from bench.rules_history import longest_window
 
 TARGET_SHARE = 0.05  # each group under 5% of its interval; all groups under 5% of one core
 
@@ -113,10 +111,7 @@ def count_recorded(prom: Prometheus, groups: dict[str, GroupTimes], files: list[
                 entry.series += int(float(found[0]["value"][1])) if found else 0
 
 
-RECORDED = re.compile(r"\b(ai|slo):[\w:]+(\{[^}]*\})?\[")  # a range over a recorded series
-
-
-def report_groups(times: dict[str, GroupTimes], history_seconds: int, live_seconds: int) -> bool:
+def report_groups(times: dict[str, GroupTimes]) -> bool:
     """Print each group's median against its interval, the series it writes, and the total
     share of one core; True when every group and the total are under TARGET_SHARE."""
     print("\nrule groups (median of the measured evaluations; series written per evaluation):")
@@ -149,19 +144,4 @@ def report_groups(times: dict[str, GroupTimes], history_seconds: int, live_secon
     print("  costliest rules (max over rounds, and as a share of their group's interval):")
     for seconds, rule, entry in slowest:
         print(f"    {seconds * 1000:8.1f} ms  {seconds / entry.interval:7.3%}  {rule}")
-    # Windows longer than the data read fewer samples here than in production: raw series
-    # have the history, recorded series only what the rules wrote since the live start.
-    scaled = core
-    for entry in times.values():
-        for rule, seconds in entry.rules.items():
-            expr = entry.expressions[rule]
-            window = longest_window(expr)
-            held = live_seconds if RECORDED.search(expr) else history_seconds
-            if window > held:
-                scaled += seconds * (window / held - 1) / entry.interval
-    print(
-        f"  with windows longer than their data ({history_seconds / 3600:.1f} h of raw history, "
-        f"{live_seconds / 60:.0f} min of recorded series) scaled to full windows (cost "
-        f"proportional to samples): {scaled:.2%} of one core"
-    )
     return groups_ok and core_ok and not any(e.errors for e in times.values())

@@ -15,6 +15,7 @@ cores; `--pods 100 --nodes 25 --hours 1` for a quick look). Needs promtool and p
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import shutil
@@ -22,10 +23,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
+from bench.bucket_drift import report_drift
 from bench.fleet_metrics import Fleet, fleet_targets
 from bench.fleet_target import FleetTarget
 from bench.group_timing import count_recorded, measure_groups, report_groups
+from bench.long_windows import add_recorded_history, load_raw_history, long_reads, wait_for_history
 from bench.panel_bench import check_equivalence, report_panels
 from bench.prometheus_process import Prometheus
 from bench.promql_inline import Recording, recordings_from_groups
@@ -37,7 +41,9 @@ from bench.rules_history import (
     load_history,
 )
 from bench.scrape_jobs import default_intervals, scrape_configs
-from rules.config import RulesConfig, TeamBudget
+from rules.buckets import bucket_relabelings
+from rules.config import RulesConfig
+from rules.durations import parse_duration
 from rules.groups import render_rule_file, rule_groups
 from rules.stack import StackFacts
 
@@ -45,22 +51,24 @@ ROOT = Path(__file__).resolve().parents[1]
 FAST_JOBS = ("inference", "gpu")  # 15 s by default: the bulk of the samples
 
 
-def bench_rules(fleet: Fleet) -> tuple[RulesConfig, StackFacts]:
+def bench_rules(fleet: Fleet, overrides: dict[str, Any]) -> tuple[RulesConfig, StackFacts]:
     """Every area on, as a fleet that uses all of it: every model autoscaled on pending
-    requests with prefix caching on, three teams with a budget."""
+    requests with prefix caching on, three teams with a budget; `rules` keys as overrides."""
     models = [f"model-{m:02d}" for m in range(fleet.models)]
-    budgets = tuple(TeamBudget(team=f"team-{t}", dailyDollars=5000) for t in range(3))
+    budgets = [{"team": f"team-{t}", "dailyDollars": 5000} for t in range(3)]
     facts = StackFacts(
         prefix_cache_hit_ratio=dict.fromkeys(models, 0.2),
         autoscaling_targets={m: {"pending_requests_per_replica": 5.0} for m in models},
     )
-    return RulesConfig(budgets=budgets), facts
+    return RulesConfig.model_validate({"budgets": budgets, **overrides}), facts
 
 
-def write_rule_files(directory: Path, fleet: Fleet) -> tuple[list[Path], list[Recording]]:
+def write_rule_files(
+    directory: Path, cfg: RulesConfig, facts: StackFacts
+) -> tuple[list[Path], list[Recording]]:
     """The project's rule files, as deployed for the fleet (every area, GPU rules on)."""
     paths, recordings = [], []
-    for area, groups in rule_groups(*bench_rules(fleet)).items():
+    for area, groups in rule_groups(cfg, facts).items():
         path = directory / f"{area}.rules.yaml"
         path.write_text(render_rule_file(groups))
         paths.append(path)
@@ -125,6 +133,13 @@ def main(argv: list[str]) -> int:
         help="rule groups only (no backfill, no dashboards): the model servers' and DCGM "
         "history then covers the last 15 minutes only (every rule reads them over 5 minutes)",
     )
+    parser.add_argument(
+        "--rules",
+        type=json.loads,
+        default={},
+        help='rules config overrides as JSON, e.g. \'{"longWindowInterval": "30s", '
+        '"dropUnusedBuckets": false}\' for the rules as they were before issue 23',
+    )
     args = parser.parse_args(argv)
     for tool in ("promtool", "prometheus"):
         if shutil.which(tool) is None:
@@ -150,11 +165,15 @@ def main(argv: list[str]) -> int:
         now = int(time.time()) // step * step
         lead = 3600  # the first hour only fills the 1 h windows at the start of the range
         history_start = now - args.hours * 3600 - lead
-        origin = history_start - 86400  # counters start a day before the history
+        origin = history_start - 8 * 86400  # counters start before the longest window
         fast_start = now - 900 if args.rules_only else history_start
         spans = {job: (fast_start if job in FAST_JOBS else history_start, now) for job in intervals}
         load_history(history_chunks(fleet, spans, intervals, origin, workdir), data, args.workers)
-        rule_files, recordings = write_rule_files(workdir, fleet)
+        cfg, facts = bench_rules(fleet, args.rules)
+        rule_files, recordings = write_rule_files(workdir, cfg, facts)
+        reads = long_reads(rule_files, now - history_start)
+        exporter_step = intervals["exporter"]
+        load_raw_history(fleet, reads, history_start, exporter_step, origin, workdir)
 
         # From here on the fleet is scraped live, each job at its interval, so recent samples
         # are in the head, as in production; the gap between the end of the history and the
@@ -165,25 +184,33 @@ def main(argv: list[str]) -> int:
             prepared = live_span // intervals[job] + 4
             targets.append(FleetTarget(series, origin, intervals[job], prepared))
         addresses = {job: t.address for job, t in zip(intervals, targets, strict=True)}
-        prom = start(rule_files, scrape_configs(addresses, intervals))
+        dropped = {"inference": bucket_relabelings(cfg)}
+        prom = start(rule_files, scrape_configs(addresses, intervals, dropped))
         live_from = int(time.time()) // step * step
+        # The history holds every bucket (it was written, not scraped): the quantiles with and
+        # without the dropped ones, at its end.
+        drift_ok = report_drift(prom, cfg, now - step)
         print(
             f"scraping the fleet live; measuring after {args.settle} s, once the 5m windows "
             "hold scraped samples only"
         )
-        time.sleep(args.settle)
+        # Once the rules have recorded what the long windows read: their history before now.
+        time.sleep(90)
+        add_recorded_history(prom, reads, live_from, int(parse_duration(EVALUATION_INTERVAL)),
+                             workdir)  # fmt: skip
+        wait_for_history(prom, reads)
+        time.sleep(max(0, live_from + args.settle - time.time()))
         cpu_before, began = process_cpu_seconds(prom), time.monotonic()
         times = measure_groups(prom, args.rounds)
         cores = (process_cpu_seconds(prom) - cpu_before) / (time.monotonic() - began)
         count_recorded(prom, times, rule_files)
-        live_seconds = int(time.time()) - live_from
-        on_target = report_groups(times, live_from - history_start, live_seconds)
+        on_target = report_groups(times)
         report_load(prom, cores)
         report_recorded_series(prom, recordings, fleet)
         for target in targets:
             target.stop()
         if args.rules_only:
-            return 0 if on_target else 1
+            return 0 if on_target and drift_ok else 1
         end = int(time.time()) // step * step - step
 
         passes = backfill_passes(rule_files)
@@ -205,7 +232,7 @@ def main(argv: list[str]) -> int:
         # Half an hour before the live scrapes began: inside the backfilled history.
         agree = check_equivalence(prom, recordings, live_from - 1800)
         report_panels(prom, recordings, end, args.hours, args.repeat)
-        return 0 if on_target and agree else 1
+        return 0 if on_target and agree and drift_ok else 1
     finally:
         for target in targets:
             target.stop()

@@ -18,13 +18,6 @@ from bench.prometheus_process import Prometheus
 
 STEP_SECONDS = 30  # dashboard query step and backfill interval: the evaluation interval
 EVALUATION_INTERVAL = "30s"
-DURATION = re.compile(r"\[(\d+)([smhd])(?::[^\]]*)?\]")
-UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def longest_window(expr: str) -> int:
-    """The longest range selector in an expression, in seconds (0 when there is none)."""
-    return max((int(n) * UNIT_SECONDS[u] for n, u in DURATION.findall(expr)), default=0)
 
 
 @dataclass(frozen=True)

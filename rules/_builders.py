@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from rules.durations import parse_duration
+
 # ai:<metric>[:<operation>] for the project's series, slo:<metric>:<operation> for SLOs.
 RECORD_NAME = re.compile(r"^(ai|slo):[a-z0-9_]+(:[a-z0-9_]+)?$")
 ALERT_NAME = re.compile(r"^[A-Z][A-Za-z0-9]+$")
@@ -54,9 +56,35 @@ def alert(
     }
 
 
-def group(name: str, rules: list[dict[str, Any]]) -> dict[str, Any]:
-    """A rule group (rule_groups gives every group the stack's evaluation interval)."""
-    return {"name": name, "rules": rules}
+CADENCES = ("fast", "engine", "long")
+LONG_WINDOW_SECONDS = 86400  # rules over a day or more evaluate at rules.longWindowInterval
+_RANGE = re.compile(r"\[(\d+(?:ms|[smhdwy]))(?::[^\]]*)?\]")
+
+
+def group(name: str, rules: list[dict[str, Any]], cadence: str = "fast") -> dict[str, Any]:
+    """A rule group; rule_groups gives a fast group the stack's evaluation interval, the engine
+    internals rules.engineInterval, and a long one (day- and week-long windows, named
+    *-long.rules) rules.longWindowInterval."""
+    if cadence not in CADENCES:
+        raise ValueError(f"group {name}: cadence {cadence!r} is not one of {CADENCES}")
+    # Prometheus knows no cadence: rule_groups turns it into the interval, and a fast group
+    # (what the global view deploys as it is) carries none.
+    return {"name": name, "rules": rules} | ({} if cadence == "fast" else {"cadence": cadence})
+
+
+def longest_range(expr: str) -> float:
+    """The longest range selector or subquery range of an expression, in seconds (0: none)."""
+    return max((parse_duration(r) for r in _RANGE.findall(expr)), default=0.0)
+
+
+def recording_groups(prefix: str, rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """<prefix>.rules and, when some rules read a day or more, <prefix>-long.rules with them:
+    their values move little in one evaluation interval, and each evaluation reads the window."""
+    long = [r for r in rules if longest_range(r["expr"]) >= LONG_WINDOW_SECONDS]
+    fast = [r for r in rules if r not in long]
+    return [group(f"{prefix}.rules", fast)] + (
+        [group(f"{prefix}-long.rules", long, "long")] if long else []
+    )
 
 
 def _tidy(expr: str) -> str:

@@ -7,7 +7,8 @@ ai_node_gpus (physical), ai_node_gpus_allocated (GPU-equivalents the pods hold).
 
 The prompt/generation split is an attribution, not a measurement of GPU cycles: a model's cost
 is divided by the shares of request time its requests spent in prefill and in decode (vLLM's
-vllm:request_prefill_time_seconds and vllm:request_decode_time_seconds sums), though a batch
+vllm:request_prefill_time_seconds and vllm:request_decode_time_seconds sums, as rules/engine.py
+records them in ai:request_phase_seconds:rate), though a batch
 interleaves the prefill of some requests with the decode of others.
 """
 
@@ -15,22 +16,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from rules._builders import alert, group, record
+from rules._builders import alert, group, record, recording_groups
 from rules.config import RulesConfig
 from rules.cost import SECONDS_PER_HOUR
 from rules.stack import StackFacts
 
-PHASE_SUM = "vllm:request_{phase}_time_seconds_sum"
 
-
-def _phase_rate(phase: str, window: str) -> str:
-    return f"sum by (model_name) (rate({PHASE_SUM.format(phase=phase)}[{window}]))"
+def _phase_rate(phase: str) -> str:
+    """Seconds per second a model's requests spend in a phase (rules/engine.py records it from
+    vLLM's phase histogram sums)."""
+    return f'sum by (model_name) (ai:request_phase_seconds:rate{{phase="{phase}"}})'
 
 
 def recording_rules(cfg: RulesConfig, facts: StackFacts) -> list[dict[str, Any]]:
     """Namespace and team cost, idle cost, allocation, prompt/generation cost per model."""
-    label, w = facts.attribution_label, cfg.rate_window
-    prefill, decode = _phase_rate("prefill", w), _phase_rate("decode", w)
+    label = facts.attribution_label
+    prefill, decode = _phase_rate("prefill"), _phase_rate("decode")
     rules = [
         record(
             "ai:namespace_cost_dollars_per_hour",
@@ -148,6 +149,6 @@ def alerts(cfg: RulesConfig, facts: StackFacts) -> list[dict[str, Any]]:
 def groups(cfg: RulesConfig, facts: StackFacts) -> list[dict[str, Any]]:
     """ai-chargeback.rules and ai-chargeback.alerts."""
     return [
-        group("ai-chargeback.rules", recording_rules(cfg, facts)),
+        *recording_groups("ai-chargeback", recording_rules(cfg, facts)),
         group("ai-chargeback.alerts", alerts(cfg, facts)),
     ]

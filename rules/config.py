@@ -108,6 +108,15 @@ class RulesConfig(BaseModel):
 
     model_config = CONVENTIONS
     rate_window: Window = _doc("5m", "window of every rate() in the recording rules")
+    engine_interval: Window = _doc(
+        "1m", "evaluation interval of the engine internals (ai-engine.rules: diagnostics)"
+    )
+    long_window_interval: Window = _doc(
+        "5m", "evaluation interval of the groups over day- and week-long windows (*-long.rules)"
+    )
+    drop_unused_buckets: bool = _doc(
+        True, "drop at scrape the vLLM buckets no rule, panel or SLO reads (README: Buckets)"
+    )
     ttft_p99_seconds: float = _doc(5.0, "TTFT p99 above which a model alerts", 0.001, 3600)
     gpu_memory_ratio: float = _doc(0.95, "GPU memory used ratio that alerts", 0.01, 1)
     error_ratio: float = _doc(0.05, "error ratio above which a model alerts", 0.0001, 1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rules._builders import alert, group, record
+from rules._builders import alert, group, record, recording_groups
 from rules.catalog import TARGET_LABELS
 from rules.config import RulesConfig
 from rules.stack import StackFacts
@@ -116,7 +116,7 @@ def alerts(cfg: RulesConfig, facts: StackFacts) -> list[dict[str, Any]]:
 
 def groups(cfg: RulesConfig, facts: StackFacts) -> list[dict[str, Any]]:
     """The cost recording and alert groups."""
-    result = [group("ai-cost.rules", recording_rules(facts))]
+    result = recording_groups("ai-cost", recording_rules(facts))
     cost_alerts = alerts(cfg, facts)
     if cost_alerts:
         result.append(group("ai-cost.alerts", cost_alerts))

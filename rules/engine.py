@@ -66,14 +66,23 @@ def recording_rules(cfg: RulesConfig) -> list[dict[str, Any]]:
     ]
     for phase, histogram in PHASES.items():
         rules += _quantiles(f"{phase}_time_seconds", histogram, w)
-    rules += [
-        record(
-            "ai:request_phase_seconds:avg",
-            _ratio(f"{histogram}_sum", f"{histogram}_count", w),
-            {"phase": phase},
-        )
-        for phase, histogram in PHASES.items()
-    ]
+    # Seconds spent in each phase per second, read once (the cost split reuses it); requests
+    # per second are the +Inf bucket rates recorded above (a histogram's count).
+    for phase, histogram in PHASES.items():
+        requests = f'sum by (model_name) (ai:{phase}_time_seconds_bucket:rate{{le="+Inf"}})'
+        rules += [
+            record(
+                "ai:request_phase_seconds:rate",
+                _per_model_rate(f"{histogram}_sum", w),
+                {"phase": phase},
+            ),
+            record(
+                "ai:request_phase_seconds:avg",
+                f'ai:request_phase_seconds:rate{{phase="{phase}"}}\n'
+                f"/ on (model_name) group_left () ({requests} > 0)",
+                {"phase": phase},
+            ),
+        ]
     for name, histogram in LENGTHS.items():
         rules += _quantiles(name, histogram, w)
     steps = "vllm:iteration_tokens_total"
@@ -168,6 +177,6 @@ def alerts(cfg: RulesConfig, facts: StackFacts) -> list[dict[str, Any]]:
 def groups(cfg: RulesConfig, facts: StackFacts) -> list[dict[str, Any]]:
     """The engine recording and alert groups."""
     return [
-        group("ai-engine.rules", recording_rules(cfg)),
+        group("ai-engine.rules", recording_rules(cfg), "engine"),
         group("ai-engine.alerts", alerts(cfg, facts)),
     ]

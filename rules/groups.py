@@ -37,13 +37,26 @@ MODULES = {
 def rule_groups(
     cfg: RulesConfig, facts: StackFacts | None = None
 ) -> dict[str, list[dict[str, Any]]]:
-    """Area -> its rule groups (one PrometheusRule per area). Every group declares the stack's
-    evaluation interval as its own, so the integrals over recorded series (spend, request
-    counts) hold in whichever Prometheus loads the rules."""
+    """Area -> its rule groups (one PrometheusRule per area). Every group declares its interval:
+    the stack's evaluation interval, rules.engineInterval for the engine internals (eight
+    histograms read per pod, for diagnosis: the heaviest group), or rules.longWindowInterval
+    for the groups over day- and week-long windows, whose values move little between
+    evaluations. The integrals over
+    recorded series (spend, request counts) multiply by the interval of the group that records
+    what they sum, so they hold in whichever Prometheus loads the rules."""
     facts = facts or StackFacts()
+    intervals = {
+        "fast": facts.evaluation_interval,
+        "engine": cfg.engine_interval,
+        "long": cfg.long_window_interval,
+    }
     return {
         area: [
-            {"name": g["name"], "interval": facts.evaluation_interval, "rules": g["rules"]}
+            {
+                "name": g["name"],
+                "interval": intervals[g.get("cadence", "fast")],
+                "rules": g["rules"],
+            }
             for g in MODULES[area].groups(cfg, facts)
         ]
         for area in AREAS

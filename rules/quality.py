@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rules._builders import alert, group, record
+from rules._builders import alert, group, record, recording_groups
 from rules.config import RulesConfig
 from rules.stack import StackFacts
 
@@ -81,6 +81,6 @@ def alerts(cfg: RulesConfig) -> list[dict[str, Any]]:
 def groups(cfg: RulesConfig, facts: StackFacts) -> list[dict[str, Any]]:
     """The quality recording and alert groups."""
     return [
-        group("ai-quality.rules", recording_rules(cfg)),
+        *recording_groups("ai-quality", recording_rules(cfg)),
         group("ai-quality.alerts", alerts(cfg)),
     ]

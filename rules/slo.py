@@ -16,6 +16,7 @@ FAST_BURNS = (("1h", "5m", 14.4), ("6h", "30m", 6.0))
 SLOW_BURNS = (("1d", "2h", 3.0), ("3d", "6h", 1.0))
 # The long windows: their request counts are recorded for the minimum-traffic guard.
 COUNTED_WINDOWS = tuple(long for long, _, _ in FAST_BURNS + SLOW_BURNS)
+LONG_WINDOWS = tuple(long for long, _, _ in SLOW_BURNS)  # evaluated at the long interval
 
 
 def le_matcher(seconds: float) -> str:
@@ -190,6 +191,9 @@ def groups(cfg: RulesConfig, facts: StackFacts) -> list[dict[str, Any]]:
     result = []
     for slo in cfg.slos:
         rules = recording_rules(slo, cfg.rate_window, facts)
-        result.append(group(f"ai-slo-{slo.name}.rules", rules))
+        # The slow-burn windows (a day and more) with their ratios, at the long interval.
+        long = [r for r in rules if any(r["record"].endswith(w) for w in LONG_WINDOWS)]
+        result.append(group(f"ai-slo-{slo.name}.rules", [r for r in rules if r not in long]))
+        result.append(group(f"ai-slo-{slo.name}-long.rules", long, "long"))
         result.append(group(f"ai-slo-{slo.name}.alerts", alerts(cfg, slo)))
     return result

@@ -78,6 +78,15 @@ class StackConfig(MonitoredCluster):
             "gpu.dcgmExporter": gpu.enabled and gpu.dcgm_exporter.scrape_interval,
             "exporter": exporter.enabled and exporter.scrape_interval,
         }
+        evaluation = self.prometheus.evaluation_interval
+        slower = {
+            "rules.engineInterval": self.rules.engine_interval,
+            "rules.longWindowInterval": self.rules.long_window_interval,
+        }
+        for key, interval in slower.items():
+            if parse_duration(interval) < parse_duration(evaluation):
+                message = f"{interval} is shorter than prometheus.evaluationInterval ({evaluation})"
+                raise fail(f"{message}; these groups run at most as often as the rest", key)
         for key, interval in ((k, i) for k, i in intervals.items() if i):
             if parse_duration(window) < 4 * parse_duration(interval):
                 message = f"{window} is shorter than 4x {PROJECT}:{key}.scrapeInterval ({interval})"

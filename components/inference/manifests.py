@@ -41,6 +41,8 @@ class Serving:
     traces_endpoint: str | None = None  # the collector's OTLP/gRPC endpoint, with tracing
     hugging_face_token: bool = False  # whether the token Secret exists
     tolerations: Sequence[dict[str, Any]] = field(default_factory=tuple)  # besides nvidia.com/gpu
+    # What the ServiceMonitors drop at scrape (rules.buckets.bucket_relabelings).
+    metric_relabelings: Sequence[dict[str, Any]] = field(default_factory=tuple)
 
 
 def selector_labels(model: ModelConfig) -> dict[str, str]:
@@ -221,8 +223,15 @@ def model_service_monitor(model: ModelConfig, serving: Serving) -> dict[str, Any
     The Service's model_name label becomes a target label, so vLLM's HTTP metrics
     (http_requests_total has no model label) carry model_name too. honorLabels keeps the
     model_name that vLLM's own metrics already have instead of renaming it exported_model_name.
+    Buckets no rule, panel or SLO reads are dropped at scrape (rules/buckets.py).
     """
-    endpoint = {"port": "http", "interval": serving.scrape_interval, "honorLabels": True}
+    endpoint: dict[str, Any] = {
+        "port": "http",
+        "interval": serving.scrape_interval,
+        "honorLabels": True,
+    }
+    if serving.metric_relabelings:
+        endpoint["metricRelabelings"] = [dict(r) for r in serving.metric_relabelings]
     return service_monitor(
         model.name,
         serving.namespace,

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bench.fleet_metrics import Fleet, fleet_series, place_pods, write_chunk
+from bench.bucket_drift import recorded_quantiles
+from bench.fleet_metrics import Fleet, fleet_series, fleet_targets, place_pods, write_chunk
+from bench.group_timing import rounds_for
 from bench.panel_bench import dashboard_queries
 from bench.promql_inline import (
     RECORDED,
@@ -18,8 +20,10 @@ from bench.promql_inline import (
     parse_matchers,
     recordings_from_groups,
 )
-from bench.rules_bench import write_rule_files
-from bench.rules_history import backfill_passes, references
+from bench.rules_bench import bench_rules, write_rule_files
+from bench.rules_history import backfill_passes, history_chunks, references
+from bench.scrape_jobs import default_intervals, scrape_configs
+from rules.buckets import bucket_relabelings
 from rules.config import RulesConfig
 from rules.groups import rule_groups
 from rules.stack import StackFacts
@@ -113,7 +117,7 @@ def test_every_dashboard_query_rewrites_to_valid_promql_over_raw_series(tmp_path
 
 
 def test_backfill_passes_follow_the_rules_dependency_layers(tmp_path: Path) -> None:
-    rule_files, recordings = write_rule_files(tmp_path)
+    rule_files, recordings = write_rule_files(tmp_path, *bench_rules(Fleet(), {}))
     names = {r.record for r in recordings}
     passes = [yaml.safe_load(text)["groups"] for text in backfill_passes(rule_files)]
     seen: set[str] = set()
@@ -169,3 +173,59 @@ def test_the_history_loads_into_a_tsdb_with_every_series(tmp_path: Path) -> None
     columns = result.stdout.strip().splitlines()[-1].split()
     # BLOCK ULID, MIN TIME, MAX TIME, DURATION, NUM SAMPLES, NUM CHUNKS, NUM SERIES, SIZE
     assert int(columns[4]) == samples and int(columns[6]) == len(series)
+
+
+def test_the_scrape_jobs_run_at_the_stacks_default_intervals() -> None:
+    """Model servers and DCGM every 15 s, as the stack's defaults; the cost exporter and the
+    rest at 30 s (the bench reads these from the config models, so a new default moves it)."""
+    assert default_intervals() == {"inference": 15, "gpu": 15, "exporter": 30, "default": 30}
+    targets = fleet_targets(Fleet(models=2, pods=4, nodes=2, large_models=1))
+    assert targets.keys() == default_intervals().keys()
+    names = {
+        job: {s.name_and_labels.split("{")[0] for s in series} for job, series in targets.items()
+    }
+    assert "vllm:request_prefill_time_seconds_bucket" in names["inference"]
+    assert "DCGM_FI_DEV_GPU_UTIL" in names["gpu"]
+    assert "ai_pod_cost_attribution_info" in names["exporter"]
+    assert "kube_horizontalpodautoscaler_info" in names["default"]
+
+
+def test_the_model_servers_job_drops_what_their_service_monitor_drops() -> None:
+    relabelings = bucket_relabelings(RulesConfig())
+    (job,) = scrape_configs(
+        {"inference": "127.0.0.1:1"}, default_intervals(), {"inference": relabelings}
+    )
+    assert job["scrape_interval"] == "15s"
+    assert len(job["metric_relabel_configs"]) == len(relabelings) > 0
+    assert all(
+        "source_labels" in r and "sourceLabels" not in r for r in job["metric_relabel_configs"]
+    )
+
+
+def test_history_chunks_sample_each_job_at_its_interval(tmp_path: Path) -> None:
+    fleet = Fleet(models=2, pods=4, nodes=2, large_models=1)
+    start, end = 1_800_000_000, 1_800_007_200
+    spans = {"inference": (end - 900, end), "gpu": (end - 900, end), "exporter": (start, end),
+             "default": (start, end)}  # fmt: skip
+    chunks = history_chunks(fleet, spans, default_intervals(), start - 86400, tmp_path)
+    by_jobs = {c.jobs: c for c in chunks}
+    assert set(by_jobs) == {("inference", "gpu"), ("exporter", "default")}
+    assert by_jobs[("inference", "gpu")].step == 15
+    assert len([c for c in chunks if c.step == 30]) == 2  # one per hour
+
+
+def test_slower_groups_measure_fewer_rounds_of_the_same_span() -> None:
+    assert rounds_for(30, 10, 30) == 10
+    assert rounds_for(300, 10, 30) == 2
+    assert rounds_for(60, 10, 30) == 5
+
+
+def test_the_drift_check_covers_every_recorded_quantile_of_a_thinned_histogram() -> None:
+    quantiles = recorded_quantiles()
+    assert quantiles["vllm:time_to_first_token_seconds"] == ("p50", "p90", "p99")
+    assert quantiles["vllm:request_queue_time_seconds"] == ("p50", "p99")
+    # every histogram that loses buckets and has a recorded quantile is checked
+    groups = rule_groups(RulesConfig())
+    exprs = " ".join(r["expr"] for gs in groups.values() for g in gs for r in g["rules"])
+    for histogram in ("vllm:inter_token_latency_seconds", "vllm:e2e_request_latency_seconds"):
+        assert f"{histogram}_bucket" in exprs and histogram in quantiles

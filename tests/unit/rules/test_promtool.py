@@ -16,8 +16,14 @@ from tests.support.tools import promtool
 PROMTOOL_TESTS = Path(__file__).parent / "promtool"
 # The config the unit tests are written for: the defaults, plus a 1,000 USD daily budget and
 # a 250 USD daily budget for team search.
+# Every group, the long-window ones too, at the test files' interval: promtool evaluates all
+# groups at each step.
 TEST_CONFIG = RulesConfig.model_validate(
-    {"dailyBudgetDollars": 1000, "budgets": [{"team": "search", "dailyDollars": 250}]}
+    {
+        "dailyBudgetDollars": 1000,
+        "budgets": [{"team": "search", "dailyDollars": 250}],
+        "longWindowInterval": "1m",
+    }
 )
 # The stack they are written for: GPUs, rules every minute (the test files' evaluation_interval),
 # llama-3-8b and qwen3-8b declared with 30- and 10-minute startup allowances (others: default),

@@ -68,7 +68,12 @@ def test_the_rules_learn_the_evaluation_interval_and_each_startup_allowance() ->
         for rule in prometheus_rules(RulesConfig(), facts, "m").values()
         for g in rule["spec"]["groups"]
     ]
-    assert {g["interval"] for g in groups} == {"1m"}
+    intervals = {g["name"]: g["interval"] for g in groups}
+    long = {name for name in intervals if name.endswith("-long.rules")}
+    assert long >= {"ai-cost-long.rules", "ai-slo-availability-long.rules"}
+    assert {intervals[name] for name in long} == {"5m"}  # rules.longWindowInterval
+    assert intervals["ai-engine.rules"] == "1m"  # rules.engineInterval
+    assert {i for name, i in intervals.items() if name not in long} == {"1m"}
     allowances = [
         r
         for g in groups
