@@ -1,15 +1,19 @@
 """The project's rules and dashboards at fleet scale, on a real Prometheus.
 
 1. Writes a synthetic fleet (default: 1,000 vLLM pods over 20 models, 2,000 GPUs on 250 nodes)
-   as OpenMetrics history and loads it with `promtool tsdb create-blocks-from openmetrics`.
-2. Starts Prometheus over it with the project's rule files and measures every rule group's
-   evaluation time against the evaluation interval, and the series each recording rule writes.
-3. Backfills the recording rules over the history (`promtool tsdb create-blocks-from rules`)
-   and times every dashboard query over 6 hours, as deployed and with every recorded series
-   replaced by its raw-series expression (bench/promql_inline.py), and prints the ratios.
+   as OpenMetrics history, each scrape job at the stack's default interval, and full history
+   for the windows of a day or more (bench/long_windows.py); loads it with promtool.
+2. Prints how much each recorded quantile moves without the buckets the model servers'
+   ServiceMonitor drops (bench/bucket_drift.py).
+3. Scrapes the fleet live and measures every rule group's evaluation time against its own
+   interval, the total as a share of one core, and the series each group writes.
+4. Unless --rules-only: backfills the recording rules over the history and times every
+   dashboard query over 6 hours, as deployed and with every recorded series replaced by its
+   raw-series expression (bench/promql_inline.py), and prints the ratios.
 
-Run from the repository root: `venv/bin/python -m bench.rules_bench` (about an hour on two
-cores; `--pods 100 --nodes 25 --hours 1` for a quick look). Needs promtool and prometheus.
+Run from the repository root: `venv/bin/python -m bench.rules_bench --rules-only` (about 25
+minutes on two cores; `--pods 100 --nodes 25 --hours 1` for a quick look). Needs promtool and
+prometheus.
 """
 
 from __future__ import annotations

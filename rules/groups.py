@@ -38,7 +38,7 @@ def rule_groups(
     cfg: RulesConfig, facts: StackFacts | None = None
 ) -> dict[str, list[dict[str, Any]]]:
     """Area -> its rule groups (one PrometheusRule per area). Every group declares its interval:
-    the stack's evaluation interval, rules.engineInterval for the engine internals (eight
+    the stack's evaluation interval, rules.engineInterval for the engine internals (five bucket
     histograms read per pod, for diagnosis: the heaviest group), or rules.longWindowInterval
     for the groups over day- and week-long windows, whose values move little between
     evaluations. The integrals over

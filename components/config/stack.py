@@ -85,7 +85,10 @@ class StackConfig(MonitoredCluster):
         }
         for key, interval in slower.items():
             if parse_duration(interval) < parse_duration(evaluation):
-                message = f"{interval} is shorter than prometheus.evaluationInterval ({evaluation})"
+                message = (
+                    f"{interval} is shorter than {PROJECT}:prometheus.evaluationInterval "
+                    f"({evaluation})"
+                )
                 raise fail(f"{message}; these groups run at most as often as the rest", key)
         for key, interval in ((k, i) for k, i in intervals.items() if i):
             if parse_duration(window) < 4 * parse_duration(interval):

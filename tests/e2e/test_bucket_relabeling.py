@@ -46,7 +46,9 @@ def vllm_registry() -> CollectorRegistry:
 
 def metric_relabel_configs(cfg: RulesConfig) -> list[dict[str, Any]]:
     """The relabelings exactly as the model's ServiceMonitor endpoint carries them."""
-    model = ModelConfig.model_validate({"name": MODEL, "backend": "vllm"})
+    model = ModelConfig.model_validate(
+        {"name": MODEL, "backend": "vllm", "huggingFaceId": "meta-llama/Llama-3.1-8B-Instruct"}
+    )
     serving = Serving("inference", "15s", metric_relabelings=bucket_relabelings(cfg))
     (endpoint,) = model_service_monitor(model, serving)["spec"]["endpoints"]
     return [prometheus_relabeling(r) for r in endpoint["metricRelabelings"]]

@@ -151,3 +151,16 @@ def test_four_scrapes_exactly_are_enough_and_disabled_targets_do_not_count() -> 
     gpu_off = {"gpu": {"enabled": False, "dcgmExporter": {"scrapeInterval": "1m"}}}
     cfg = parse_stack_config({**MINIMAL, **window, **gpu_off}, "qa-context")
     assert cfg.rules.rate_window == "1m"
+
+
+@pytest.mark.parametrize("key", ["engineInterval", "longWindowInterval"])
+def test_slower_rule_groups_cannot_run_more_often_than_the_evaluation_interval(key: str) -> None:
+    given = {"rules": {key: "30s"}, "prometheus": {"evaluationInterval": "1m"}}
+    with pytest.raises(ConfigError) as error:
+        parse_stack_config({**MINIMAL, **given}, "qa-context")
+    assert str(error.value).startswith(
+        f"ai-observability:rules.{key}: 30s is shorter than "
+        "ai-observability:prometheus.evaluationInterval (1m)"
+    )
+    same = {"rules": {key: "1m"}, "prometheus": {"evaluationInterval": "1m"}}
+    assert parse_stack_config({**MINIMAL, **same}, "qa-context").rules.model_dump()
