@@ -56,15 +56,15 @@ def alert(
     }
 
 
-CADENCES = ("fast", "engine", "long")
+CADENCES = ("fast", "diagnostics", "long")
 LONG_WINDOW_SECONDS = 86400  # rules over a day or more evaluate at rules.longWindowInterval
 _RANGE = re.compile(r"\[(\d+(?:ms|[smhdwy]))(?::[^\]]*)?\]")
 
 
 def group(name: str, rules: list[dict[str, Any]], cadence: str = "fast") -> dict[str, Any]:
-    """A rule group; rule_groups gives a fast group the stack's evaluation interval, the engine
-    internals rules.engineInterval, and a long one (day- and week-long windows, named
-    *-long.rules) rules.longWindowInterval."""
+    """A rule group; rule_groups gives a fast group the stack's evaluation interval, a
+    diagnostics group (what no fast alert reads) rules.diagnosticsInterval, and a long one
+    (day- and week-long windows, named *-long.rules) rules.longWindowInterval."""
     if cadence not in CADENCES:
         raise ValueError(f"group {name}: cadence {cadence!r} is not one of {CADENCES}")
     # Prometheus knows no cadence: rule_groups turns it into the interval, and a fast group

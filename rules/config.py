@@ -108,8 +108,10 @@ class RulesConfig(BaseModel):
 
     model_config = CONVENTIONS
     rate_window: Window = _doc("5m", "window of every rate() in the recording rules")
-    engine_interval: Window = _doc(
-        "1m", "evaluation interval of the engine internals (ai-engine.rules: diagnostics)"
+    diagnostics_interval: Window = _doc(
+        "1m",
+        "evaluation interval of what no fast alert reads (ai-engine.rules, "
+        "ai-inference-diagnostics.rules)",
     )
     long_window_interval: Window = _doc(
         "5m", "evaluation interval of the groups over day- and week-long windows (*-long.rules)"

@@ -177,6 +177,6 @@ def alerts(cfg: RulesConfig, facts: StackFacts) -> list[dict[str, Any]]:
 def groups(cfg: RulesConfig, facts: StackFacts) -> list[dict[str, Any]]:
     """The engine recording and alert groups."""
     return [
-        group("ai-engine.rules", recording_rules(cfg), "engine"),
+        group("ai-engine.rules", recording_rules(cfg), "diagnostics"),
         group("ai-engine.alerts", alerts(cfg, facts)),
     ]

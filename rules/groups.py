@@ -38,8 +38,9 @@ def rule_groups(
     cfg: RulesConfig, facts: StackFacts | None = None
 ) -> dict[str, list[dict[str, Any]]]:
     """Area -> its rule groups (one PrometheusRule per area). Every group declares its interval:
-    the stack's evaluation interval, rules.engineInterval for the engine internals (five bucket
-    histograms read per pod, for diagnosis: the heaviest group), or rules.longWindowInterval
+    the stack's evaluation interval, rules.diagnosticsInterval for what no fast alert reads (the
+    engine internals, the inter-token and end-to-end latency quantiles: most of the bucket
+    histograms read per pod), or rules.longWindowInterval
     for the groups over day- and week-long windows, whose values move little between
     evaluations. The integrals over
     recorded series (spend, request counts) multiply by the interval of the group that records
@@ -47,7 +48,7 @@ def rule_groups(
     facts = facts or StackFacts()
     intervals = {
         "fast": facts.evaluation_interval,
-        "engine": cfg.engine_interval,
+        "diagnostics": cfg.diagnostics_interval,
         "long": cfg.long_window_interval,
     }
     return {

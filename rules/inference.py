@@ -53,12 +53,17 @@ def rate_rules(w: str) -> list[dict[str, Any]]:
     ]
 
 
-def recording_rules(cfg: RulesConfig) -> list[dict[str, Any]]:
-    """ai:* series per model."""
-    w = cfg.rate_window
+# Quantiles no fast alert reads (dashboards; QueueTimeDominates waits 15 minutes): recorded
+# at rules.diagnosticsInterval, in ai-inference-diagnostics.rules.
+DIAGNOSTIC_QUANTILES = ("itl_seconds", "e2e_latency_seconds")
+
+
+def quantile_rules(cfg: RulesConfig, names: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Bucket rates and quantiles of the named histograms of QUANTILES."""
     rules = []
-    for name, (histogram, quantiles) in QUANTILES.items():
-        rules.append(record(f"ai:{name}_bucket:rate", bucket_rate(histogram, w)))
+    for name in names:
+        histogram, quantiles = QUANTILES[name]
+        rules.append(record(f"ai:{name}_bucket:rate", bucket_rate(histogram, cfg.rate_window)))
         for q in quantiles:
             rules.append(
                 record(
@@ -66,6 +71,14 @@ def recording_rules(cfg: RulesConfig) -> list[dict[str, Any]]:
                     f"histogram_quantile({int(q[1:]) / 100}, ai:{name}_bucket:rate)",
                 )
             )
+    return rules
+
+
+def recording_rules(cfg: RulesConfig) -> list[dict[str, Any]]:
+    """ai:* series per model (but the diagnostic quantiles)."""
+    w = cfg.rate_window
+    fast = tuple(n for n in QUANTILES if n not in DIAGNOSTIC_QUANTILES)
+    rules = quantile_rules(cfg, fast)
     rules += rate_rules(w)
     rules += [
         # 5xx share of the inference endpoints; absent without traffic.
@@ -180,5 +193,10 @@ def groups(cfg: RulesConfig, facts: StackFacts) -> list[dict[str, Any]]:
     """The inference recording and alert groups."""
     return [
         group("ai-inference.rules", recording_rules(cfg)),
+        group(
+            "ai-inference-diagnostics.rules",
+            quantile_rules(cfg, DIAGNOSTIC_QUANTILES),
+            "diagnostics",
+        ),
         group("ai-inference.alerts", alerts(cfg)),
     ]

@@ -80,7 +80,7 @@ class StackConfig(MonitoredCluster):
         }
         evaluation = self.prometheus.evaluation_interval
         slower = {
-            "rules.engineInterval": self.rules.engine_interval,
+            "rules.diagnosticsInterval": self.rules.diagnostics_interval,
             "rules.longWindowInterval": self.rules.long_window_interval,
         }
         for key, interval in slower.items():

@@ -1,5 +1,5 @@
 """Groups by cadence: what reads a day or more runs at rules.longWindowInterval, the engine
-internals at rules.engineInterval, everything else at the stack's evaluation interval; and every
+internals at rules.diagnosticsInterval, everything else at the stack's evaluation interval; and every
 integral over a recorded series multiplies by the interval of the group that records it."""
 
 from __future__ import annotations
@@ -27,8 +27,9 @@ def test_every_rule_over_a_day_or_more_is_in_a_long_group() -> None:
         for rule in group["rules"]:
             reads_a_day = longest_range(rule["expr"]) >= LONG_WINDOW_SECONDS
             assert not reads_a_day or long, (group["name"], rule.get("record"))
-        assert group["interval"] == ("5m" if long else "1m" if group["name"] == "ai-engine.rules"
-                                     else "30s"), group["name"]  # fmt: skip
+        diagnostics = group["name"] in ("ai-engine.rules", "ai-inference-diagnostics.rules")
+        expected = "5m" if long else "1m" if diagnostics else "30s"
+        assert group["interval"] == expected, group["name"]
 
 
 def test_the_long_groups_hold_the_slow_burn_windows_spend_and_the_weekly_baseline() -> None:
@@ -58,8 +59,22 @@ def test_integrals_multiply_by_the_interval_of_the_group_recording_what_they_sum
         assert float(factor) == recorded_every[name], name
 
 
+def test_what_a_fast_alert_reads_is_recorded_at_the_evaluation_interval() -> None:
+    """An alert of a 30 s group must not wait on a series recorded every minute or five."""
+    every = {r["record"]: g["interval"] for g in groups() for r in g["rules"] if "record" in r}
+    fast_alerts = [
+        r for g in groups() if g["interval"] == "30s" for r in g["rules"] if "alert" in r
+        if r["for"] in ("0m", "1m", "2m", "3m", "5m")
+    ]  # fmt: skip
+    assert len(fast_alerts) >= 10
+    for rule in fast_alerts:
+        for name, interval in every.items():
+            if re.search(rf"(?<![\w:]){re.escape(name)}(?![\w:])", rule["expr"]):
+                assert interval == "30s", (rule["alert"], name)
+
+
 def test_slower_intervals_are_configurable() -> None:
-    cfg = RulesConfig.model_validate({"engineInterval": "2m", "longWindowInterval": "10m"})
+    cfg = RulesConfig.model_validate({"diagnosticsInterval": "2m", "longWindowInterval": "10m"})
     intervals = {g["name"]: g["interval"] for gs in rule_groups(cfg, FACTS).values() for g in gs}
     assert intervals["ai-engine.rules"] == "2m"
     assert intervals["ai-cost-long.rules"] == "10m"

@@ -153,7 +153,7 @@ def test_four_scrapes_exactly_are_enough_and_disabled_targets_do_not_count() -> 
     assert cfg.rules.rate_window == "1m"
 
 
-@pytest.mark.parametrize("key", ["engineInterval", "longWindowInterval"])
+@pytest.mark.parametrize("key", ["diagnosticsInterval", "longWindowInterval"])
 def test_slower_rule_groups_cannot_run_more_often_than_the_evaluation_interval(key: str) -> None:
     given = {"rules": {key: "30s"}, "prometheus": {"evaluationInterval": "1m"}}
     with pytest.raises(ConfigError) as error:

@@ -72,7 +72,8 @@ def test_the_rules_learn_the_evaluation_interval_and_each_startup_allowance() ->
     long = {name for name in intervals if name.endswith("-long.rules")}
     assert long >= {"ai-cost-long.rules", "ai-slo-availability-long.rules"}
     assert {intervals[name] for name in long} == {"5m"}  # rules.longWindowInterval
-    assert intervals["ai-engine.rules"] == "1m"  # rules.engineInterval
+    diagnostics = {"ai-engine.rules", "ai-inference-diagnostics.rules"}
+    assert {intervals[name] for name in diagnostics} == {"1m"}  # rules.diagnosticsInterval
     assert {i for name, i in intervals.items() if name not in long} == {"1m"}
     allowances = [
         r
