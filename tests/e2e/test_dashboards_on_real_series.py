@@ -26,10 +26,12 @@ from tests.support.universe import serve_universe
 
 # A budget so that the spend panels exist; one request is enough for the burn alerts, so that
 # they go pending within seconds (the universe fails half its requests).
-CONFIG = RulesConfig(daily_budget_dollars=1000, min_requests=1)
+CONFIG = RulesConfig(
+    daily_budget_dollars=1000, min_requests=1, diagnostics_interval="1s", long_window_interval="1s"
+)
 HISTORY_SECONDS = 15  # every query's window (WINDOWS) has data
 DASHBOARDS = all_dashboards(CONFIG)
-# Groups every second, so recorded series exist after a few seconds.
+# Groups every second (the slower ones too), so recorded series exist after a few seconds.
 FACTS = StackFacts(
     evaluation_interval="1s",
     startup_seconds={"m": 1800},

@@ -25,8 +25,8 @@ from tests.support.fake_targets import Clock, FakeDcgm, FakeVllm
 from tests.support.tools import require_tool
 
 H100 = "NVIDIA-H100-80GB-HBM3"
-RULES = RulesConfig(rate_window="15s")
-# Groups evaluate as often as Prometheus here (every second).
+RULES = RulesConfig(rate_window="15s", diagnostics_interval="1s", long_window_interval="1s")
+# Groups evaluate as often as Prometheus here (every second, the slower ones too).
 FACTS = StackFacts(evaluation_interval="1s")
 INVENTORY = {
     "nodes": [
