@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from bench.prometheus_process import Prometheus
 from rules import engine, inference
-from rules.buckets import dropped_buckets, le_pattern
+from rules.buckets import dropped_buckets, le_pattern, promql_string
 from rules.config import RulesConfig
 
 MAX_DRIFT = 0.05  # relative, per model and quantile
@@ -46,7 +46,7 @@ def report_drift(prom: Prometheus, cfg: RulesConfig, at: int) -> bool:
         if histogram not in quantiles:
             print(f"  {histogram}: no rule records a quantile of it; {len(bounds)} buckets dropped")
             continue
-        without = "|".join(le_pattern(b) for b in bounds).replace("\\", "\\\\")
+        without = promql_string("|".join(le_pattern(b) for b in bounds))
         for q in quantiles[histogram]:
             every = _per_model(prom, _quantile(histogram, q, cfg.rate_window, ""), at)
             kept = _per_model(prom, _quantile(histogram, q, cfg.rate_window, without), at)

@@ -4,6 +4,7 @@ metricRelabelings drop."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from components.cost_exporter.config import CostExporterConfig
@@ -30,9 +31,9 @@ def default_intervals() -> dict[str, int]:
 
 
 def prometheus_relabeling(relabeling: dict[str, Any]) -> dict[str, Any]:
-    """A ServiceMonitor's RelabelConfig (camelCase) as Prometheus' metric_relabel_configs."""
-    names = {"sourceLabels": "source_labels", "targetLabel": "target_label"}
-    return {names.get(key, key): value for key, value in relabeling.items()}
+    """A ServiceMonitor's RelabelConfig (camelCase) as Prometheus' metric_relabel_configs
+    (sourceLabels -> source_labels)."""
+    return {re.sub(r"(?<!^)([A-Z])", r"_\1", k).lower(): v for k, v in relabeling.items()}
 
 
 def scrape_configs(

@@ -50,6 +50,11 @@ def le_pattern(bound: float) -> str:
     return integer + (r"(\.0)?" if fraction == "0" else r"\." + fraction)
 
 
+def promql_string(pattern: str) -> str:
+    """A regex as the body of a PromQL string literal (backslashes doubled)."""
+    return pattern.replace("\\", "\\\\")
+
+
 def dropped_buckets(cfg: RulesConfig) -> dict[str, tuple[float, ...]]:
     """histogram -> the bounds its ServiceMonitor drops (none with dropUnusedBuckets off)."""
     if not cfg.drop_unused_buckets:

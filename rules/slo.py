@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from rules._builders import alert, group, record
+from rules.buckets import le_pattern, promql_string
 from rules.catalog import INFERENCE_HANDLERS
 from rules.config import RulesConfig, SloConfig
 from rules.stack import StackFacts
@@ -23,9 +24,7 @@ def le_matcher(seconds: float) -> str:
     """Matches the bucket bound however it is printed: vLLM writes 2.5 and 5.0; Prometheus 3
     normalises to the same float form, older tools may write 5. (Backslashes are doubled for
     the PromQL string literal.)"""
-    integer, _, fraction = repr(float(seconds)).partition(".")
-    pattern = integer + (r"(\\.0)?" if fraction == "0" else r"\\." + fraction)
-    return f'le=~"{pattern}"'
+    return f'le=~"{promql_string(le_pattern(seconds))}"'
 
 
 BASE_WINDOW = WINDOWS[0]

@@ -5,7 +5,6 @@ with the metricRelabelings of our values: the ScaledObject's namespace must end 
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
 from bench.prometheus_process import Prometheus
+from bench.scrape_jobs import prometheus_relabeling
 from components.autoscaling.values import keda_values
 from tests.support.fake_targets import serve
 from tests.support.tools import require_tool
@@ -31,14 +31,9 @@ TARGET = {
 }
 
 
-def snake(key: str) -> str:
-    """prometheus-operator's RelabelConfig keys as Prometheus' own (sourceLabels -> source_labels)."""
-    return re.sub(r"(?<!^)([A-Z])", r"_\1", key).lower()
-
-
 def metric_relabel_configs() -> list[dict[str, Any]]:
     monitor = keda_values()["prometheus"]["operator"]["serviceMonitor"]
-    return [{snake(k): v for k, v in rule.items()} for rule in monitor["metricRelabelings"]]
+    return [prometheus_relabeling(rule) for rule in monitor["metricRelabelings"]]
 
 
 def keda_registry() -> CollectorRegistry:
